@@ -1,0 +1,30 @@
+package dev.sweep.schemas;
+
+import java.util.List;
+
+/** The Kafka topics of the pipeline (a contract: see DESIGN.md). */
+public final class Topics {
+    /** ScanEvent, key siteId. */
+    public static final String SCANS = "sweep.scans";
+    /** StationStatus, key siteId. */
+    public static final String STATION_STATUS = "sweep.station-status";
+    /** SiteMinute, key siteId. */
+    public static final String SITE_MINUTES = "sweep.site-minutes";
+    /** Coverage, key townshipId (or "county"). */
+    public static final String COVERAGE = "sweep.coverage";
+    /** Alert, key townshipId. */
+    public static final String ALERTS = "sweep.alerts";
+    /** Raw bytes of refused records; headers reason, detail, topic, partition, offset. */
+    public static final String DEAD_LETTERS = "sweep.dead-letters";
+
+    public static final List<String> ALL = List.of(SCANS, STATION_STATUS, SITE_MINUTES, COVERAGE, ALERTS, DEAD_LETTERS);
+
+    /** Dead-letter header names. */
+    public static final String HEADER_REASON = "reason";
+    public static final String HEADER_DETAIL = "detail";
+    public static final String HEADER_TOPIC = "topic";
+    public static final String HEADER_PARTITION = "partition";
+    public static final String HEADER_OFFSET = "offset";
+
+    private Topics() {}
+}
