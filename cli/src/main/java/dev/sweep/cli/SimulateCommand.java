@@ -1,0 +1,130 @@
+package dev.sweep.cli;
+
+import dev.sweep.producers.scenario.Scenario;
+import dev.sweep.producers.scenario.ScenarioException;
+import dev.sweep.producers.scenario.Wave;
+import dev.sweep.producers.simulator.CampaignSimulator;
+import dev.sweep.producers.simulator.Drill;
+import dev.sweep.producers.simulator.Ledger;
+import dev.sweep.producers.simulator.StationFeed;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = {"Station simulator: replays a campaign into Kafka, with drills, and writes the ledger (the truth).",
+                "The stations' hash key comes from SWEEP_STATION_KEY (default: a drill key)."})
+final class SimulateCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap", required = true, converter = HostPort.class, description = "Kafka bootstrap servers, host:port.")
+    String bootstrap;
+
+    @Option(names = "--scenario", defaultValue = "neixiang", description = "A shipped scenario name or a directory with its files. Default: ${DEFAULT-VALUE}.")
+    String scenario;
+
+    @Option(names = "--speed", defaultValue = "60", description = "Replay speed: 60 replays an hour a minute; max sends as fast as the broker takes it. Default: ${DEFAULT-VALUE}.")
+    String speed;
+
+    @Option(names = "--start", defaultValue = "scenario", description = "scenario: the campaign's own dates; auto: shifted so the replay ends now; or an ISO instant at which the first wave opens. Default: ${DEFAULT-VALUE}.")
+    String start;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed: the same seed gives the same events and ledger. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--drill", description = "A fault to stage (repeatable): site-outage, slow-site, congestion, partition, duplicates, bad-data, all.")
+    List<String> drills = new ArrayList<>();
+
+    @Option(names = "--ledger", description = "Write the ledger (JSON) here.")
+    Path ledger;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        double pace = parseSpeed();
+        Set<Drill> drillSet;
+        try {
+            drillSet = Drill.parse(drills);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--drill: " + e.getMessage());
+        }
+        Scenario sc;
+        try {
+            sc = Scenario.load(scenario);
+        } catch (ScenarioException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--scenario: " + e.getMessage());
+        }
+        String key = System.getenv().getOrDefault("SWEEP_STATION_KEY", CampaignSimulator.DRILL_STATION_KEY);
+
+        // The shift needs the replay's length at this speed; the drills do not change it much,
+        // so measure it on the unshifted replay and then generate the shifted one.
+        long shift = shiftMillis(sc, pace, () -> new CampaignSimulator(sc, seed, drillSet, 0, key).run());
+        CampaignSimulator.Replay replay = new CampaignSimulator(sc, seed, drillSet, shift, key).run();
+        if (ledger != null) {
+            replay.ledger().write(ledger); // before sending: a test may read it while the replay runs
+        }
+        PrintStream progress = System.console() != null ? System.err : null;
+        try (StationFeed feed = new StationFeed(bootstrap)) {
+            feed.send(replay.emissions(), pace, progress, sc.population(), sc.zone());
+        }
+        Ledger l = replay.ledger();
+        System.out.printf("simulate: %s seed %d%s: %,d scans of %,d people (coverage %.3f), %,d records sent %s%s%n",
+                sc.name(), seed, drillSet.isEmpty() ? "" : " drills " + l.drills(), l.county().scans(),
+                l.county().persons(), l.county().coverage(), replay.emissions().size(), recordsText(l.records()),
+                ledger == null ? "" : "; ledger " + ledger);
+        return 0;
+    }
+
+    private double parseSpeed() {
+        if (speed.equals("max")) {
+            return 0;
+        }
+        try {
+            double s = Double.parseDouble(speed);
+            if (s > 0) {
+                return s;
+            }
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "--speed: '" + speed + "' is neither max nor a positive number");
+    }
+
+    private long shiftMillis(Scenario sc, double pace, java.util.function.Supplier<CampaignSimulator.Replay> unshifted) {
+        Wave first = sc.waves().get(0);
+        switch (start) {
+            case "scenario":
+                return 0;
+            case "auto": {
+                CampaignSimulator.Replay r = unshifted.get();
+                long lastEvent = r.emissions().get(r.emissions().size() - 1).sendAt();
+                long wall = pace > 0 ? (long) (StationFeed.replayMillis(r.emissions()) / pace) : 0;
+                return System.currentTimeMillis() + wall - lastEvent;
+            }
+            default:
+                try {
+                    return Instant.parse(start).toEpochMilli() - first.opens().toEpochMilli();
+                } catch (DateTimeParseException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--start: '" + start + "' is not scenario, auto or an ISO instant such as 2026-05-04T00:00:00Z");
+                }
+        }
+    }
+
+    private static String recordsText(Map<String, Long> records) {
+        StringBuilder sb = new StringBuilder("(");
+        records.forEach((topic, n) -> sb.append(sb.length() > 1 ? ", " : "").append(topic).append(' ').append(String.format("%,d", n)));
+        return sb.append(')').toString();
+    }
+}

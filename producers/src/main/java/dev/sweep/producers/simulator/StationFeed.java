@@ -1,0 +1,107 @@
+package dev.sweep.producers.simulator;
+
+import dev.sweep.schemas.KafkaClients;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Sends a replay to Kafka as the stations would: at {@code speed} times real time (or as fast as
+ * the broker takes it), skipping the night between waves so a replay does not sit idle for hours.
+ */
+public final class StationFeed implements AutoCloseable {
+    /** A silence longer than this (no site open) is replayed as {@link #NIGHT_REPLAYED_AS}. */
+    static final long NIGHT = 10 * 60_000L;
+    static final long NIGHT_REPLAYED_AS = 10_000L;
+
+    private final Producer<String, byte[]> producer;
+
+    public StationFeed(String bootstrap) {
+        this(new KafkaProducer<>(KafkaClients.producer(bootstrap, "sweep-simulator")));
+    }
+
+    StationFeed(Producer<String, byte[]> producer) {
+        this.producer = producer;
+    }
+
+    /** Replay time of the whole list: event time with the nights compressed. */
+    public static long replayMillis(List<Emission> emissions) {
+        long total = 0;
+        for (int i = 1; i < emissions.size(); i++) {
+            total += replayed(emissions.get(i).sendAt() - emissions.get(i - 1).sendAt());
+        }
+        return total;
+    }
+
+    private static long replayed(long gap) {
+        return gap > NIGHT ? NIGHT_REPLAYED_AS : gap;
+    }
+
+    /**
+     * Sends every emission, paced; returns when all are acknowledged.
+     *
+     * @param speed      replay speed (60 = an hour a minute); 0 or less = as fast as possible
+     * @param progress   where the progress line goes, or null for none
+     * @param population for the progress line's coverage figure
+     */
+    public void send(List<Emission> emissions, double speed, PrintStream progress, long population, ZoneId zone)
+            throws InterruptedException {
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long wallStart = System.nanoTime();
+        long replay = 0;
+        long persons = 0;
+        long lastReport = wallStart;
+        DateTimeFormatter clock = DateTimeFormatter.ofPattern("MM-dd HH:mm:ss").withZone(zone);
+        for (int i = 0; i < emissions.size(); i++) {
+            Emission e = emissions.get(i);
+            if (i > 0) {
+                replay += replayed(e.sendAt() - emissions.get(i - 1).sendAt());
+            }
+            if (speed > 0) {
+                long dueNanos = wallStart + (long) (replay / speed * 1_000_000);
+                long wait = dueNanos - System.nanoTime();
+                if (wait > 1_000_000) {
+                    producer.flush(); // what is due now reaches the broker before we sleep
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+            producer.send(new ProducerRecord<>(e.topic(), e.key(), e.value()), (meta, error) -> {
+                if (error != null) {
+                    failure.compareAndSet(null, error);
+                }
+            });
+            if (failure.get() != null) {
+                break;
+            }
+            persons += e.newPersons();
+            long now = System.nanoTime();
+            if (progress != null && now - lastReport > 1_000_000_000L) {
+                double seconds = (now - wallStart) / 1e9;
+                progress.printf("\rsent %,d events · %,.0f/s · clock %s · coverage %.1f%%   ", i + 1,
+                        (i + 1) / seconds, clock.format(Instant.ofEpochMilli(e.sendAt())),
+                        100.0 * persons / population);
+                progress.flush();
+                lastReport = now;
+            }
+        }
+        producer.flush();
+        if (progress != null) {
+            progress.printf("\rsent %,d events in %.1f s · coverage %.1f%%%n", emissions.size(),
+                    (System.nanoTime() - wallStart) / 1e9, 100.0 * persons / population);
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("Kafka refused a record: " + failure.get().getMessage(), failure.get());
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}
