@@ -407,7 +407,7 @@ public final class InfluxServer implements AutoCloseable {
             String log = logSince(logOffset);
             boolean portTaken = log.contains("address already in use");
             if (readiness == Readiness.EXITED && portTaken && attempt < MAX_LAUNCH_ATTEMPTS) {
-                LOG.warn("influxd could not bind 127.0.0.1:{} / 127.0.0.1:{} (taken); retrying on other ports",
+                LOG.info("influxd could not bind 127.0.0.1:{} / 127.0.0.1:{} (taken); retrying on other ports",
                         httpPort, rpcPort);
                 pickPorts();
                 continue;
@@ -522,7 +522,7 @@ public final class InfluxServer implements AutoCloseable {
 
     private Process spawn() {
         List<String> command = new ArrayList<>();
-        if (Files.isExecutable(Path.of(SETPRIV))) {
+        if (SetprivCheck.WORKS) {
             // The kernel sends SIGTERM to influxd when the JVM dies, even by SIGKILL.
             command.addAll(List.of(SETPRIV, "--pdeathsig", "TERM", "--"));
         }
@@ -544,6 +544,28 @@ public final class InfluxServer implements AutoCloseable {
             throw new IllegalStateException("interrupted while starting influxd", e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether {@code setpriv --pdeathsig} works here (util-linux 2.33+), checked once. */
+    private static final class SetprivCheck {
+        static final boolean WORKS = check();
+
+        private static boolean check() {
+            if (!Files.isExecutable(Path.of(SETPRIV))) {
+                LOG.info("{} not found: influxd relies on the shutdown hook alone to die with the JVM", SETPRIV);
+                return false;
+            }
+            try {
+                Process p = new ProcessBuilder(SETPRIV, "--pdeathsig", "TERM", "--", "true")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
     }
 
