@@ -77,28 +77,29 @@ final class ScenarioLoader {
 
     static Scenario parse(Source files) {
         Properties props = new Properties();
+        String propsText = files.read(PROPERTIES);
         try {
-            props.load(new StringReader(files.read(PROPERTIES)));
+            props.load(new StringReader(propsText));
         } catch (IOException e) {
             throw new ScenarioException(PROPERTIES + ": " + e.getMessage());
         }
-        Settings s = new Settings(props);
+        Settings s = new Settings(props, propsText);
         String name = s.text("name");
         String title = s.text("title");
         ZoneId zone;
         try {
             zone = ZoneId.of(s.text("timezone"));
         } catch (DateTimeException e) {
-            throw new ScenarioException(PROPERTIES + ", field timezone: not a time zone: " + props.getProperty("timezone"));
+            throw new ScenarioException(s.at("timezone") + ": not a time zone: " + props.getProperty("timezone"));
         }
         String areaCode = s.text("areaCode");
         if (!areaCode.matches("[0-9]{6}")) {
-            throw new ScenarioException(PROPERTIES + ", field areaCode: six digits expected, got " + areaCode);
+            throw new ScenarioException(s.at("areaCode") + ": six digits expected, got " + areaCode);
         }
         double retestShare = s.number("retestShare", 0, 0.5);
         int poolSize = (int) s.number("poolSize", 1, 10);
         if (poolSize != 1 && poolSize != 5 && poolSize != 10) {
-            throw new ScenarioException(PROPERTIES + ", field poolSize: 1, 5 or 10 expected, got " + poolSize);
+            throw new ScenarioException(s.at("poolSize") + ": 1, 5 or 10 expected, got " + poolSize);
         }
         double[] box = {s.number("minLat", -90, 90), s.number("maxLat", -90, 90),
                 s.number("minLon", -180, 180), s.number("maxLon", -180, 180)};
@@ -107,7 +108,7 @@ final class ScenarioLoader {
         try {
             deadline = LocalDateTime.parse(s.text("deadline")).atZone(zone).toInstant();
         } catch (DateTimeException e) {
-            throw new ScenarioException(PROPERTIES + ", field deadline: expected yyyy-MM-ddTHH:mm, got "
+            throw new ScenarioException(s.at("deadline") + ": expected yyyy-MM-ddTHH:mm, got "
                     + props.getProperty("deadline"));
         }
 
@@ -191,8 +192,22 @@ final class ScenarioLoader {
                 townships, sites, waves);
     }
 
-    /** scenario.properties, with errors that name the field. */
-    private record Settings(Properties props) {
+    /** scenario.properties, with errors that name the row (line) and the field. */
+    private record Settings(Properties props, String source) {
+        /** "scenario.properties row N, field KEY", N being the line that sets the key (the last one wins). */
+        String at(String key) {
+            String[] lines = source.replace("\r", "").split("\n", -1);
+            int row = 0;
+            for (int i = 0; i < lines.length; i++) {
+                String line = lines[i].stripLeading();
+                if (line.startsWith(key) && (line.length() == key.length()
+                        || " \t=:".indexOf(line.charAt(key.length())) >= 0)) {
+                    row = i + 1;
+                }
+            }
+            return PROPERTIES + (row > 0 ? " row " + row : "") + ", field " + key;
+        }
+
         String text(String key) {
             String v = props.getProperty(key);
             if (v == null || v.isBlank()) {
@@ -207,10 +222,10 @@ final class ScenarioLoader {
             try {
                 d = Double.parseDouble(v);
             } catch (NumberFormatException e) {
-                throw new ScenarioException(PROPERTIES + ", field " + key + ": not a number: " + v);
+                throw new ScenarioException(at(key) + ": not a number: " + v);
             }
             if (d < min || d > max) {
-                throw new ScenarioException(PROPERTIES + ", field " + key + ": " + v + " is outside " + min + ".." + max);
+                throw new ScenarioException(at(key) + ": " + v + " is outside " + min + ".." + max);
             }
             return d;
         }

@@ -1,0 +1,55 @@
+package dev.sweep.jobs.coverage;
+
+/**
+ * Counts of what the pipeline saw in one minute of event time (a Flink POJO). Operators emit
+ * partial tallies; {@link PipelineHealth} adds them up.
+ */
+public class Tally {
+    public long minute;
+    public long events;
+    public long duplicates;
+    public long late;
+    public long deadCorrupt;
+    public long deadUnknownFingerprint;
+    public long deadInvalidField;
+    public long deadRawPersonalId;
+    public long deadUnknownSite;
+    /** Set on the minute totals {@link PipelineHealth} emits: wall clock minus watermark; NaN if unknown. */
+    public double watermarkLagMs = Double.NaN;
+
+    public Tally() {}
+
+    public Tally(long minute) {
+        this.minute = minute;
+    }
+
+    public long deadLetters() {
+        return deadCorrupt + deadUnknownFingerprint + deadInvalidField + deadRawPersonalId + deadUnknownSite;
+    }
+
+    public void add(Tally o) {
+        events += o.events;
+        duplicates += o.duplicates;
+        late += o.late;
+        deadCorrupt += o.deadCorrupt;
+        deadUnknownFingerprint += o.deadUnknownFingerprint;
+        deadInvalidField += o.deadInvalidField;
+        deadRawPersonalId += o.deadRawPersonalId;
+        deadUnknownSite += o.deadUnknownSite;
+    }
+
+    public void countDeadLetter(String reason) {
+        switch (reason) {
+            case "corrupt" -> deadCorrupt++;
+            case "unknown-fingerprint" -> deadUnknownFingerprint++;
+            case "invalid-field" -> deadInvalidField++;
+            case "raw-personal-id" -> deadRawPersonalId++;
+            case "unknown-site" -> deadUnknownSite++;
+            default -> throw new IllegalArgumentException("unknown dead-letter reason " + reason);
+        }
+    }
+
+    static long minuteOf(long millis) {
+        return Math.floorDiv(millis, 60_000L) * 60_000L;
+    }
+}
