@@ -527,6 +527,12 @@ public final class LocalKafka implements AutoCloseable {
         if (!mismatched.isEmpty()) {
             LOG.warn("Existing topics in {} keep their partition counts: {}", dataDir, mismatched);
         }
+        // A leader in the metadata is not yet a partition that serves: an idempotent producer
+        // sending at once can lose its first batch to Kafka 4.2's out-of-order-sequence bug
+        // (KAFKA-19880). Ready means every partition answers ListOffsets.
+        for (String topic : wanted.keySet()) {
+            endOffsetsSum(topic);
+        }
         return true;
     }
 

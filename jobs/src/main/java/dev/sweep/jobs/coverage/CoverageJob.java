@@ -32,7 +32,7 @@ import picocli.CommandLine;
  * stations (Kafka: scans, station-status) ─▶ decode ─▶ route ─┬─▶ dead letters (Kafka)
  *                                                             ├─▶ heartbeats ─▶ site_status
  *   scans ─▶ person register (dedup, first scan) ─┬─▶ per-site minutes ─▶ site_throughput, sweep.site-minutes
- *                                                 └─▶ township coverage ─▶ county coverage ─▶ coverage, sweep.coverage
+ *                                                 └─▶ first scans ─▶ township / county coverage ─▶ coverage, sweep.coverage
  *   tallies of every stage ─▶ pipeline health ─▶ pipeline
  * </pre>
  *
@@ -74,14 +74,14 @@ public final class CoverageJob {
                 .trigger(new EarlyFiringTrigger(o.emitEvery))
                 .aggregate(new SiteMinuteTally(), new StampSiteMinute()).name("site minutes").uid("site-minutes");
 
-        SingleOutputStreamOperator<Coverage> townships = registered
-                .filter(s -> s.firstTime).name("first scans")
+        DataStream<Scan> firstScans = registered.filter(s -> s.firstTime).name("first scans");
+        DataStream<Coverage> townships = firstScans
                 .keyBy(s -> s.townshipId)
-                .process(new TownshipCoverage(o.scenario, target, emitEvery)).name("township coverage")
+                .process(new AreaCoverage(o.scenario, target, o.emitEvery, o.lateness)).name("township coverage")
                 .uid("township-coverage");
-        DataStream<Coverage> county = townships
-                .keyBy(c -> CountyCoverage.KEY)
-                .process(new CountyCoverage(o.scenario, target, emitEvery)).name("county coverage")
+        DataStream<Coverage> county = firstScans
+                .keyBy(s -> AreaCoverage.COUNTY)
+                .process(new AreaCoverage(o.scenario, target, o.emitEvery, o.lateness)).name("county coverage")
                 .uid("county-coverage");
         DataStream<Coverage> coverage = townships.union(county);
 
@@ -114,7 +114,7 @@ public final class CoverageJob {
                 KafkaEndpoints.avroSink(o.bootstrap, Topics.SITE_MINUTES, m -> EventCodec.SITE_MINUTES.encode(m),
                         SiteMinute::getSiteId),
                 KafkaEndpoints.avroSink(o.bootstrap, Topics.COVERAGE, c -> EventCodec.COVERAGE.encode(c),
-                        c -> c.getTownshipId() == null ? CountyCoverage.KEY : c.getTownshipId()),
+                        c -> c.getTownshipId() == null ? AreaCoverage.COUNTY : c.getTownshipId()),
                 KafkaEndpoints.deadLetterSink(o.bootstrap, "sweep-" + NAME + "-dead-letters"),
                 o.influxUrl == null ? null
                         : new InfluxSink(InfluxSink.Target.of(o.influxUrl, o.influxOrg, o.influxBucket)));

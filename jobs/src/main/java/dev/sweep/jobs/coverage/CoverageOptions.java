@@ -55,7 +55,7 @@ public class CoverageOptions implements Serializable {
     @Option(names = "--out-of-orderness", defaultValue = "30s", converter = DurationConverter.class, description = "How far out of order events may arrive before they count as late. Default: ${DEFAULT-VALUE}.")
     public Duration outOfOrderness;
 
-    @Option(names = "--idle-after", defaultValue = "5s", converter = DurationConverter.class, description = "A partition silent this long (wall time) stops holding the event clock back. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--idle-after", defaultValue = "1m", converter = DurationConverter.class, description = "A partition silent this long (wall time) stops holding the event clock back. Long enough that a partition merely waiting for its turn while a backlog is read is not taken for idle. Default: ${DEFAULT-VALUE}.")
     public Duration idleAfter;
 
     @Option(names = "--dedup-ttl", defaultValue = "1d", converter = DurationConverter.class, description = "How long a scanId is remembered to drop a station's re-sends. Default: ${DEFAULT-VALUE}.")

@@ -45,16 +45,16 @@ public final class EarlyFiringTrigger extends Trigger<Object, TimeWindow> {
 
     @Override
     public TriggerResult onEventTime(long time, TimeWindow window, TriggerContext ctx) throws Exception {
-        if (time != window.maxTimestamp()) {
-            return TriggerResult.CONTINUE;
-        }
-        // The on-time firing supersedes a pending early one.
+        // The on-time firing supersedes a pending early one. At the window's cleanup (end +
+        // lateness) a pending late correction fires now: processing-time timers do not fire
+        // once a bounded input has ended, and a fast replay passes the lateness in a blink.
         ValueState<Long> pending = ctx.getPartitionedState(due);
-        if (pending.value() != null) {
+        boolean wasPending = pending.value() != null;
+        if (wasPending) {
             ctx.deleteProcessingTimeTimer(pending.value());
             pending.clear();
         }
-        return TriggerResult.FIRE;
+        return time == window.maxTimestamp() || wasPending ? TriggerResult.FIRE : TriggerResult.CONTINUE;
     }
 
     @Override

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * State: the campaign's site -> township map, loaded once.
  */
 public final class InboundDecoder implements KafkaRecordDeserializationSchema<Inbound> {
+    private static final long MAX_AHEAD_MILLIS = 3_600_000L;
     private final String scenario;
     private transient Map<String, String> townshipOfSite;
 
@@ -44,10 +45,12 @@ public final class InboundDecoder implements KafkaRecordDeserializationSchema<In
             if (record.topic().equals(Topics.STATION_STATUS)) {
                 StationStatus s = EventCodec.STATUSES.decode(record.value());
                 checkSite(s.getSiteId(), s.getTownshipId());
+                checkNotAhead(s.getReportedAt().toEpochMilli(), "reportedAt");
                 in.heartbeat = Heartbeat.of(s);
             } else {
                 ScanEvent e = EventCodec.SCANS.decode(record.value());
                 checkSite(e.getSiteId(), e.getTownshipId());
+                checkNotAhead(e.getScannedAt().toEpochMilli(), "scannedAt");
                 in.scan = Scan.of(e);
             }
         } catch (RejectedRecordException e) {
@@ -63,6 +66,13 @@ public final class InboundDecoder implements KafkaRecordDeserializationSchema<In
             in.deadLetter = d;
         }
         out.collect(in);
+    }
+
+    /** A station whose clock runs ahead would drag the event clock into the future for everyone. */
+    private static void checkNotAhead(long eventTime, String field) throws RejectedRecordException {
+        if (eventTime > System.currentTimeMillis() + MAX_AHEAD_MILLIS) {
+            throw new RejectedRecordException(Rejection.INVALID_FIELD, field + " is more than an hour in the future");
+        }
     }
 
     private void checkSite(String siteId, String townshipId) throws RejectedRecordException {

@@ -43,6 +43,12 @@ public final class PipelineHealth extends KeyedProcessFunction<String, Tally, Ta
             ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + emitEveryMillis);
         }
         changed.put(part.minute, Boolean.TRUE);
+        if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
+            total.watermarkLagMs = Double.NaN; // after the end of input no timer fires any more
+            out.collect(total);
+            changed.remove(part.minute);
+            return;
+        }
         ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
     }
 

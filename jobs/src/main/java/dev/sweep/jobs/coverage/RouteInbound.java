@@ -69,6 +69,15 @@ public final class RouteInbound extends AbstractStreamOperator<Scan>
         emitTallies();
     }
 
+    /** Before the end-of-input watermark: downstream emits its last figures on it. */
+    @Override
+    public void processWatermark(org.apache.flink.streaming.api.watermark.Watermark mark) throws Exception {
+        if (mark.getTimestamp() == Long.MAX_VALUE) {
+            emitTallies();
+        }
+        super.processWatermark(mark);
+    }
+
     @Override
     public void finish() throws Exception {
         emitTallies();
