@@ -117,7 +117,8 @@ public final class CoverageJob {
                         c -> c.getTownshipId() == null ? AreaCoverage.COUNTY : c.getTownshipId()),
                 KafkaEndpoints.deadLetterSink(o.bootstrap, "sweep-" + NAME + "-dead-letters"),
                 o.influxUrl == null ? null
-                        : new InfluxSink(InfluxSink.Target.of(o.influxUrl, o.influxOrg, o.influxBucket)));
+                        : new InfluxSink(InfluxSink.Target.of(o.influxUrl, o.influxOrg, o.influxBucket)
+                                .flushingEvery(o.influxFlushEvery)));
     }
 
     /** Checkpoints, restarts and parallelism, the same on a MiniCluster and on a cluster. */

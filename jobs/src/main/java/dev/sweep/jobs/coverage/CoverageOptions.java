@@ -28,6 +28,9 @@ public class CoverageOptions implements Serializable {
     @Option(names = "--influx-bucket", defaultValue = "sweep", description = "InfluxDB bucket (db/rp on 1.x). Default: ${DEFAULT-VALUE}.")
     public String influxBucket;
 
+    @Option(names = "--influx-flush-every", defaultValue = "250ms", converter = DurationConverter.class, description = "Longest a point waits in the InfluxDB sink's batch (batches also go at 5,000 points and at every checkpoint). Default: ${DEFAULT-VALUE}.")
+    public Duration influxFlushEvery;
+
     @Option(names = "--bounded", description = "Stop at the topics' end offsets as of the start, instead of running on.")
     public boolean bounded;
 
@@ -80,6 +83,7 @@ public class CoverageOptions implements Serializable {
         }
         positive("--checkpoint-interval", checkpointInterval);
         positive("--emit-every", emitEvery);
+        positive("--influx-flush-every", influxFlushEvery);
         positive("--dedup-ttl", dedupTtl);
         positive("--idle-after", idleAfter);
         if (lateness.isNegative()) {

@@ -1,9 +1,8 @@
 package dev.sweep.jobs.coverage;
 
 import java.time.Duration;
+import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -17,13 +16,14 @@ import org.apache.flink.util.OutputTag;
  * Keyed by person: drops a scan whose scanId was already seen (a station's retry), and marks the
  * person's first scan of the campaign, so coverage counts people, not swabs. A scan behind the
  * watermark is counted late (it still counts everywhere it can).
- * State per person: the scanIds seen (expire after the dedup TTL) and whether they were sampled.
+ * State per person: the scanIds seen (expire after the dedup TTL; a person has one or two, so a
+ * small array snapshots far faster than a map) and whether they were sampled.
  */
 public final class PersonRegister extends KeyedProcessFunction<String, Scan, Scan> {
     public static final OutputTag<Tally> TALLIES = new OutputTag<>("register-tallies") {};
 
     private final Duration dedupTtl;
-    private transient MapState<String, Boolean> scanIds;
+    private transient ValueState<String[]> scanIds;
     private transient ValueState<Boolean> sampled;
     private transient Counter duplicates;
     private transient Counter late;
@@ -34,12 +34,12 @@ public final class PersonRegister extends KeyedProcessFunction<String, Scan, Sca
 
     @Override
     public void open(OpenContext context) {
-        MapStateDescriptor<String, Boolean> seen = new MapStateDescriptor<>("scan-ids", Types.STRING, Types.BOOLEAN);
+        ValueStateDescriptor<String[]> seen = new ValueStateDescriptor<>("scan-ids", Types.OBJECT_ARRAY(Types.STRING));
         seen.enableTimeToLive(StateTtlConfig.newBuilder(dedupTtl)
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 .build());
-        scanIds = getRuntimeContext().getMapState(seen);
+        scanIds = getRuntimeContext().getState(seen);
         sampled = getRuntimeContext().getState(new ValueStateDescriptor<>("sampled", Types.BOOLEAN));
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
         late = getRuntimeContext().getMetricGroup().counter("late");
@@ -47,14 +47,17 @@ public final class PersonRegister extends KeyedProcessFunction<String, Scan, Sca
 
     @Override
     public void processElement(Scan scan, Context ctx, Collector<Scan> out) throws Exception {
-        if (scanIds.contains(scan.scanId)) {
+        String[] seen = scanIds.value();
+        if (seen != null && Arrays.asList(seen).contains(scan.scanId)) {
             duplicates.inc();
             Tally t = new Tally(Tally.minuteOf(scan.scannedAt));
             t.duplicates = 1;
             ctx.output(TALLIES, t);
             return;
         }
-        scanIds.put(scan.scanId, Boolean.TRUE);
+        String[] more = seen == null ? new String[1] : Arrays.copyOf(seen, seen.length + 1);
+        more[more.length - 1] = scan.scanId;
+        scanIds.update(more);
         if (scan.scannedAt < ctx.timerService().currentWatermark()) {
             late.inc();
             Tally t = new Tally(Tally.minuteOf(scan.scannedAt));

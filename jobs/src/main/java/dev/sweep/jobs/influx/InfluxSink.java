@@ -36,6 +36,10 @@ public final class InfluxSink implements Sink<String> {
         public static Target of(String url, String org, String bucket) {
             return new Target(url, org, bucket, "INFLUX_TOKEN", 5_000, Duration.ofSeconds(1), Duration.ofMinutes(2));
         }
+
+        public Target flushingEvery(Duration every) {
+            return new Target(url, org, bucket, tokenVariable, batchSize, every, retryFor);
+        }
     }
 
     private final Target target;

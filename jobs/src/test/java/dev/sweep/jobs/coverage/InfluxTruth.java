@@ -49,7 +49,8 @@ final class InfluxTruth {
     /**
      * Everything in the database reduced to per-series point counts and per-field sums, minimums
      * and maximums: equal fingerprints mean the same points with the same values. The watermark's
-     * lag measures a run's wall clock and is left out.
+     * lag and the late count describe a run's processing (how far the clock had got when a scan
+     * came), not the campaign, and are left out.
      */
     Map<String, Object> fingerprint() {
         Map<String, Object> out = new TreeMap<>();
@@ -57,7 +58,7 @@ final class InfluxTruth {
                 {"site_throughput", "scans", "persons", "tubes", "samplers"},
                 {"coverage", "sampled", "population", "coverage", "rate_per_hour", "eta_minutes"},
                 {"site_status", "queue", "lanes", "samplers"},
-                {"pipeline", "events", "duplicates", "late", "dead_letters"}};
+                {"pipeline", "events", "duplicates", "dead_letters"}};
         for (String[] m : fields) {
             StringBuilder select = new StringBuilder("SELECT count(" + m[1] + ") AS n");
             for (int i = 1; i < m.length; i++) {

@@ -36,7 +36,7 @@ final class Pipeline {
     static CoverageOptions options(LocalKafka kafka, InfluxServer influx, String group, String... more) {
         CoverageOptions o = new CoverageOptions();
         List<String> args = new java.util.ArrayList<>(List.of("--bootstrap", kafka.bootstrapServers(),
-                "--group", group, "--from", "earliest", "--checkpoint-interval", "2s"));
+                "--group", group, "--from", "earliest"));
         if (influx != null) {
             args.addAll(List.of("--influx-url", influx.url()));
         }
@@ -55,8 +55,11 @@ final class Pipeline {
         return env.executeAsync("sweep coverage (test)");
     }
 
-    /** Runs a bounded job to its end. */
+    /** Runs a bounded job (--bounded) to its end. */
     static void runToEnd(CoverageOptions o) throws Exception {
+        if (!o.bounded) {
+            throw new IllegalArgumentException("runToEnd needs --bounded: an unbounded job never ends");
+        }
         start(o).getJobExecutionResult().get(Duration.ofMinutes(8).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 }
