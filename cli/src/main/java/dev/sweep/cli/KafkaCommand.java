@@ -19,10 +19,13 @@ final class KafkaCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "4", description = "Partitions of each input and output topic. Default: ${DEFAULT-VALUE}.")
     int partitions;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--port: " + port + " is outside 0..65535");
         }
         LocalKafka.Options options = LocalKafka.Options.defaults().withPort(port).withPartitions(partitions);

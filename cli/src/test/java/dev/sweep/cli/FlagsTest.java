@@ -1,0 +1,59 @@
+package dev.sweep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** A bad flag is refused before anything runs, with a message naming the flag. */
+class FlagsTest {
+
+    record Run(int exit, String err, String out) {}
+
+    static Run run(String... args) {
+        CommandLine cli = Sweep.commandLine();
+        StringWriter err = new StringWriter();
+        StringWriter out = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        cli.setOut(new PrintWriter(out));
+        int exit = cli.execute(args);
+        return new Run(exit, err.toString(), out.toString());
+    }
+
+    static void refused(String flag, String... args) {
+        Run r = run(args);
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains(flag), "the message names " + flag + ": " + r.err());
+    }
+
+    @Test
+    void badFlagsAreRefusedByName() {
+        refused("--bootstrap", "simulate", "--bootstrap", "localhost");
+        refused("--bootstrap", "simulate");
+        refused("--speed", "simulate", "--bootstrap", "127.0.0.1:1", "--speed", "fast");
+        refused("--drill", "simulate", "--bootstrap", "127.0.0.1:1", "--drill", "earthquake");
+        refused("--start", "simulate", "--bootstrap", "127.0.0.1:1", "--start", "yesterday");
+        refused("--scenario", "simulate", "--bootstrap", "127.0.0.1:1", "--scenario", "atlantis");
+        refused("--seed", "simulate", "--bootstrap", "127.0.0.1:1", "--seed", "x");
+        refused("--parallelism", "job", "--bootstrap", "127.0.0.1:1", "--parallelism", "0");
+        refused("--lateness", "job", "--bootstrap", "127.0.0.1:1", "--lateness", "two hours");
+        refused("--from", "job", "--bootstrap", "127.0.0.1:1", "--from", "latest");
+        refused("--influx-url", "job", "--bootstrap", "127.0.0.1:1", "--influx-url", "influx:8086");
+        refused("--target-coverage", "job", "--bootstrap", "127.0.0.1:1", "--target-coverage", "1.5");
+        refused("--port", "kafka", "--port", "70000");
+    }
+
+    @Test
+    void everyCommandDocumentsItsFlags() {
+        for (String command : new String[] {"kafka", "simulate", "job"}) {
+            Run r = run(command, "--help");
+            assertEquals(0, r.exit());
+            assertTrue(r.out().contains("--bootstrap") || command.equals("kafka"), r.out());
+        }
+        assertTrue(run("simulate", "--help").out().contains("--ledger"));
+        assertTrue(run("job", "--help").out().contains("--influx-url"));
+    }
+}
