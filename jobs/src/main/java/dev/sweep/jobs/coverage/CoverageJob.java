@@ -142,10 +142,19 @@ public final class CoverageJob {
         Configuration conf = configuration(o);
         if (o.checkpoints == null) {
             java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sweep-checkpoints-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir), "delete-checkpoints"));
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.toUri().toString());
         }
         return conf;
+    }
+
+    private static void deleteTree(java.nio.file.Path dir) {
+        try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // a temp dir: the OS cleans it up eventually
+        }
     }
 
     /** Applies the options to an environment: checkpoints, parallelism, streaming mode. */
