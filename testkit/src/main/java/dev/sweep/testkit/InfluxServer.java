@@ -788,16 +788,21 @@ public final class InfluxServer implements AutoCloseable {
         }
     }
 
-    /** InfluxDB 1.8's {@code /api/v2/write}: bucket DB[/RP] and 2.x precisions mapped to {@code /write}. */
-    private Reply writeV2(HttpExchange exchange, byte[] body) {
+    /** What every write meets first: POST only, counted, and any injected failure. Null: go on. */
+    private Reply admitWrite(HttpExchange exchange) {
         if (!methodIs(exchange, "POST")) {
             return methodNotAllowed(exchange);
         }
         writeRequests.incrementAndGet();
         countGzip(exchange);
-        Reply injected = injectedFailure();
-        if (injected != null) {
-            return injected;
+        return injectedFailure();
+    }
+
+    /** InfluxDB 1.8's {@code /api/v2/write}: bucket DB[/RP] and 2.x precisions mapped to {@code /write}. */
+    private Reply writeV2(HttpExchange exchange, byte[] body) {
+        Reply refused = admitWrite(exchange);
+        if (refused != null) {
+            return refused;
         }
         Map<String, String> params = parseQuery(exchange.getRequestURI().getRawQuery());
         String precision = params.getOrDefault("precision", "ns");
@@ -826,14 +831,9 @@ public final class InfluxServer implements AutoCloseable {
 
     /** The v1 {@code /write}, passed through as is (with the same fault injection). */
     private Reply writeV1(HttpExchange exchange, byte[] body) {
-        if (!methodIs(exchange, "POST")) {
-            return methodNotAllowed(exchange);
-        }
-        writeRequests.incrementAndGet();
-        countGzip(exchange);
-        Reply injected = injectedFailure();
-        if (injected != null) {
-            return injected;
+        Reply refused = admitWrite(exchange);
+        if (refused != null) {
+            return refused;
         }
         return forwardWrite("/write" + rawQuerySuffix(exchange), exchange.getRequestHeaders(), body);
     }

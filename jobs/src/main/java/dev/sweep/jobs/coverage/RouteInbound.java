@@ -1,5 +1,6 @@
 package dev.sweep.jobs.coverage;
 
+import dev.sweep.schemas.Rejection;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
@@ -32,7 +33,7 @@ public final class RouteInbound extends AbstractStreamOperator<Scan>
         pending = new HashMap<>();
         events = getMetricGroup().counter("events");
         deadLetters = new HashMap<>();
-        for (dev.sweep.schemas.Rejection r : dev.sweep.schemas.Rejection.values()) {
+        for (Rejection r : Rejection.values()) {
             deadLetters.put(r.code(), getMetricGroup().addGroup("dead_letters").counter(r.code()));
         }
         scheduleEmit();

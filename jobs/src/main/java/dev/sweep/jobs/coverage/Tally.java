@@ -1,5 +1,7 @@
 package dev.sweep.jobs.coverage;
 
+import dev.sweep.schemas.Rejection;
+
 /**
  * Counts of what the pipeline saw in one minute of event time (a Flink POJO). Operators emit
  * partial tallies; {@link PipelineHealth} adds them up.
@@ -38,14 +40,14 @@ public class Tally {
         deadUnknownSite += o.deadUnknownSite;
     }
 
+    /** @param reason a {@link Rejection} code, as dead letters carry it */
     public void countDeadLetter(String reason) {
-        switch (reason) {
-            case "corrupt" -> deadCorrupt++;
-            case "unknown-fingerprint" -> deadUnknownFingerprint++;
-            case "invalid-field" -> deadInvalidField++;
-            case "raw-personal-id" -> deadRawPersonalId++;
-            case "unknown-site" -> deadUnknownSite++;
-            default -> throw new IllegalArgumentException("unknown dead-letter reason " + reason);
+        switch (Rejection.ofCode(reason)) {
+            case CORRUPT -> deadCorrupt++;
+            case UNKNOWN_FINGERPRINT -> deadUnknownFingerprint++;
+            case INVALID_FIELD -> deadInvalidField++;
+            case RAW_PERSONAL_ID -> deadRawPersonalId++;
+            case UNKNOWN_SITE -> deadUnknownSite++;
         }
     }
 

@@ -11,11 +11,10 @@ import dev.sweep.producers.simulator.CampaignSimulator;
 import dev.sweep.producers.simulator.Drill;
 import dev.sweep.producers.simulator.Ledger;
 import dev.sweep.schemas.EventCodec;
-import dev.sweep.schemas.KafkaClients;
 import dev.sweep.schemas.Topics;
 import dev.sweep.testkit.InfluxServer;
+import dev.sweep.testkit.TopicReader;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +23,6 @@ import java.util.function.Consumer;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,7 +69,7 @@ class CoverageEndToEndTest {
         assertEquals(478_609, ledger.county().persons());
         assertEquals(ledger.county().persons(), truth.countySampled());
         assertEquals(0.870, truth.decimal("SELECT last(coverage) AS v FROM coverage WHERE scope = 'county'", "v"), 0.0005);
-        assertEquals(550_125, truth.number("SELECT last(population) AS v FROM coverage WHERE scope = 'county'", "v"));
+        assertEquals(550_125, truth.number("SELECT last(population) AS v FROM coverage WHERE scope = 'county'"));
 
         Map<String, Long> townships = truth.byTag(
                 "SELECT last(sampled) AS v FROM coverage WHERE scope = 'township' GROUP BY township", "township", "v");
@@ -93,7 +90,7 @@ class CoverageEndToEndTest {
         Map<String, Long> deadInInflux = new TreeMap<>();
         for (String reason : ledger.badRecords().keySet()) {
             deadInInflux.put(reason, truth.number("SELECT sum(dead_letters_" + reason.replace('-', '_')
-                    + ") AS v FROM pipeline", "v"));
+                    + ") AS v FROM pipeline"));
         }
         assertEquals(ledger.badRecords(), deadInInflux);
         Map<String, Long> deadOnTopic = new TreeMap<>();
@@ -106,14 +103,14 @@ class CoverageEndToEndTest {
         });
         assertEquals(ledger.badRecords(), deadOnTopic);
 
-        assertEquals(ledger.duplicatesSent(), truth.number("SELECT sum(duplicates) AS v FROM pipeline", "v"));
+        assertEquals(ledger.duplicatesSent(), truth.number("SELECT sum(duplicates) AS v FROM pipeline"));
         long good = ledger.records().values().stream().mapToLong(Long::longValue).sum()
                 - ledger.badRecords().values().stream().mapToLong(Long::longValue).sum();
-        assertEquals(good, truth.number("SELECT sum(events) AS v FROM pipeline", "v"));
-        assertTrue(truth.number("SELECT sum(late) AS v FROM pipeline", "v") > 0,
+        assertEquals(good, truth.number("SELECT sum(events) AS v FROM pipeline"));
+        assertTrue(truth.number("SELECT sum(late) AS v FROM pipeline") > 0,
                 "the partitioned township's held scans arrive late");
         assertEquals((long) ledger.records().get(Topics.STATION_STATUS),
-                truth.number("SELECT count(queue) AS v FROM site_status", "v"));
+                truth.number("SELECT count(queue) AS v FROM site_status"));
 
         // The output topics: the latest record per key and minute carries the same totals.
         Map<String, SiteMinute> minutes = new HashMap<>();
@@ -126,9 +123,9 @@ class CoverageEndToEndTest {
         Map<String, Coverage> latest = new HashMap<>();
         readAll(Topics.COVERAGE, r -> {
             Coverage c = decode(() -> EventCodec.COVERAGE.decode(r.value()));
-            Coverage before = latest.get(new String(r.key(), StandardCharsets.UTF_8));
+            Coverage before = latest.get(r.key());
             if (before == null || !c.getMinute().isBefore(before.getMinute())) {
-                latest.put(new String(r.key(), StandardCharsets.UTF_8), c);
+                latest.put(r.key(), c);
             }
         });
         assertEquals(478_609, latest.get("county").getSampled());
@@ -163,20 +160,7 @@ class CoverageEndToEndTest {
     }
 
     /** Every committed record of a topic, from the start to its current end. */
-    static void readAll(String topic, Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        var props = KafkaClients.consumer(kafka.bootstrapServers(), null);
-        props.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    each.accept(r);
-                }
-            }
-        }
+    static void readAll(String topic, Consumer<ConsumerRecord<String, byte[]>> each) {
+        TopicReader.readAll(kafka.bootstrapServers(), topic).forEach(each);
     }
 }

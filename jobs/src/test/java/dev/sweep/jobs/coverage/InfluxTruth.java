@@ -12,12 +12,8 @@ final class InfluxTruth {
         this.influx = influx;
     }
 
-    long number(String influxQl, String column) {
-        var rows = influx.query(influxQl);
-        if (rows.isEmpty() || rows.get(0).get(column) == null) {
-            return 0;
-        }
-        return ((Number) rows.get(0).get(column)).longValue();
+    long number(String influxQl) {
+        return influx.count(influxQl);
     }
 
     double decimal(String influxQl, String column) {
@@ -35,15 +31,15 @@ final class InfluxTruth {
     }
 
     long countySampled() {
-        return number("SELECT last(sampled) AS v FROM coverage WHERE scope = 'county'", "v");
+        return number("SELECT last(sampled) AS v FROM coverage WHERE scope = 'county'");
     }
 
     long siteScans() {
-        return number("SELECT sum(scans) AS v FROM site_throughput", "v");
+        return number("SELECT sum(scans) AS v FROM site_throughput");
     }
 
     long sitePersons() {
-        return number("SELECT sum(persons) AS v FROM site_throughput", "v");
+        return number("SELECT sum(persons) AS v FROM site_throughput");
     }
 
     /**

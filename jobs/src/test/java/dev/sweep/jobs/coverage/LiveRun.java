@@ -73,10 +73,10 @@ final class LiveRun implements AutoCloseable {
         // Events are counted once each, across restarts too.
         long sent = ledger.records().values().stream().mapToLong(Long::longValue).sum();
         long deadline2 = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        while (System.nanoTime() < deadline2 && truth.number("SELECT sum(events) AS v FROM pipeline", "v") != sent) {
+        while (System.nanoTime() < deadline2 && truth.number("SELECT sum(events) AS v FROM pipeline") != sent) {
             Thread.sleep(500);
         }
-        assertEquals(sent, truth.number("SELECT sum(events) AS v FROM pipeline", "v"), "pipeline events");
+        assertEquals(sent, truth.number("SELECT sum(events) AS v FROM pipeline"), "pipeline events");
     }
 
     @Override

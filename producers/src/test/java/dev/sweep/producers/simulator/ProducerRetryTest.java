@@ -8,6 +8,7 @@ import dev.sweep.events.ScanEvent;
 import dev.sweep.producers.scenario.Scenario;
 import dev.sweep.schemas.EventCodec;
 import dev.sweep.schemas.Topics;
+import dev.sweep.testkit.TopicReader;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,7 +45,7 @@ class ProducerRetryTest {
 
         ExecutorService sender = Executors.newSingleThreadExecutor();
         try (LocalKafka kafka = LocalKafka.start()) {
-            TopicReader.awaitServed(kafka);
+            Replays.assertFreshBroker(kafka);
             List<Long> restartedAt = new ArrayList<>();
             try (StationFeed feed = new StationFeed(kafka.bootstrapServers())) {
                 Future<?> sending = sender.submit(() -> {

@@ -1,5 +1,6 @@
 package dev.sweep.producers.simulator;
 
+import dev.sweep.broker.LocalKafka;
 import dev.sweep.events.ScanEvent;
 import dev.sweep.events.StationStatus;
 import dev.sweep.producers.scenario.Scenario;
@@ -48,6 +49,15 @@ final class Replays {
     static CampaignSimulator.Replay run(long seed, Set<Drill> drills) {
         return new CampaignSimulator(NEIXIANG, seed, drills.isEmpty() ? EnumSet.noneOf(Drill.class) : drills, 0,
                 CampaignSimulator.DRILL_STATION_KEY).run();
+    }
+
+    /** A new broker's input topics are empty (LocalKafka returns only once every partition serves). */
+    static void assertFreshBroker(LocalKafka kafka) {
+        for (String topic : List.of(Topics.SCANS, Topics.STATION_STATUS)) {
+            if (kafka.endOffsetsSum(topic) != 0) {
+                throw new IllegalStateException(topic + " is not empty on a new broker");
+            }
+        }
     }
 
     static ScanEvent scan(Emission e) {

@@ -9,6 +9,7 @@ import dev.sweep.events.StationStatus;
 import dev.sweep.producers.scenario.Scenario;
 import dev.sweep.schemas.EventCodec;
 import dev.sweep.schemas.Topics;
+import dev.sweep.testkit.TopicReader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,7 @@ class StationFeedKafkaTest {
         assertTrue(ledger.duplicatesSent() > 0 && bad > 0);
 
         try (LocalKafka kafka = LocalKafka.start()) {
-            TopicReader.awaitServed(kafka);
+            Replays.assertFreshBroker(kafka);
             try (StationFeed feed = new StationFeed(kafka.bootstrapServers())) {
                 feed.send(r.emissions(), 0, null, S.population(), S.zone());
             }
@@ -71,7 +72,7 @@ class StationFeedKafkaTest {
         assertTrue(replayMillis > 110_000 && replayMillis < 120_000, "replay time " + replayMillis);
 
         try (LocalKafka kafka = LocalKafka.start()) {
-            TopicReader.awaitServed(kafka);
+            Replays.assertFreshBroker(kafka);
             ByteArrayOutputStream progress = new ByteArrayOutputStream();
             try (StationFeed feed = new StationFeed(kafka.bootstrapServers());
                  PrintStream out = new PrintStream(progress, true, StandardCharsets.UTF_8)) {
