@@ -222,7 +222,7 @@ public final class LocalKafka implements AutoCloseable {
     public static Map<String, Integer> topicPartitions(int partitions) {
         Map<String, Integer> topics = new LinkedHashMap<>();
         for (String topic : Topics.ALL) {
-            topics.put(topic, Topics.DEAD_LETTERS.equals(topic) ? 1 : partitions);
+            topics.put(topic, Topics.SINGLE_PARTITION.contains(topic) ? 1 : partitions);
         }
         return topics;
     }

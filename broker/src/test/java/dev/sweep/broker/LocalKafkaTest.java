@@ -68,7 +68,7 @@ class LocalKafkaTest {
                     .get(30, TimeUnit.SECONDS);
             assertEquals(Topics.ALL.size(), topics.size());
             for (String topic : Topics.ALL) {
-                int expected = topic.equals(Topics.DEAD_LETTERS) ? 1 : 4;
+                int expected = Topics.SINGLE_PARTITION.contains(topic) ? 1 : 4;
                 assertEquals(expected, topics.get(topic).partitions().size(), topic);
                 assertEquals(1, topics.get(topic).partitions().get(0).replicas().size(), topic);
             }

@@ -2,6 +2,7 @@ package dev.sweep.schemas;
 
 import dev.sweep.events.Alert;
 import dev.sweep.events.Coverage;
+import dev.sweep.events.PipelineMinute;
 import dev.sweep.events.ScanEvent;
 import dev.sweep.events.SiteMinute;
 import dev.sweep.events.StationStatus;
@@ -34,6 +35,8 @@ public final class EventCodec<T extends SpecificRecord> {
             new EventCodec<>(Coverage.getClassSchema(), r -> {});
     public static final EventCodec<Alert> ALERTS =
             new EventCodec<>(Alert.getClassSchema(), r -> {});
+    public static final EventCodec<PipelineMinute> PIPELINE =
+            new EventCodec<>(PipelineMinute.getClassSchema(), r -> {});
 
     /** Contract checks on a decoded record. */
     @FunctionalInterface

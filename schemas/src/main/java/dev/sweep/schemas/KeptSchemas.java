@@ -2,6 +2,7 @@ package dev.sweep.schemas;
 
 import dev.sweep.events.Alert;
 import dev.sweep.events.Coverage;
+import dev.sweep.events.PipelineMinute;
 import dev.sweep.events.ScanEvent;
 import dev.sweep.events.SiteMinute;
 import dev.sweep.events.StationStatus;
@@ -72,7 +73,8 @@ public final class KeptSchemas implements SchemaStore {
                 StationStatus.getClassSchema(),
                 SiteMinute.getClassSchema(),
                 Coverage.getClassSchema(),
-                Alert.getClassSchema());
+                Alert.getClassSchema(),
+                PipelineMinute.getClassSchema());
         List<Schema> history = new ArrayList<>();
         for (String file : historyFiles()) {
             try (InputStream in = KeptSchemas.class.getResourceAsStream(HISTORY + file)) {

@@ -14,10 +14,18 @@ public final class Topics {
     public static final String COVERAGE = "sweep.coverage";
     /** Alert, key townshipId. */
     public static final String ALERTS = "sweep.alerts";
+    /** PipelineMinute, key job: the data-health figures of each job per event-time minute. */
+    public static final String PIPELINE = "sweep.pipeline";
     /** Raw bytes of refused records; headers reason, detail, topic, partition, offset. */
     public static final String DEAD_LETTERS = "sweep.dead-letters";
+    /** Alert records the hooks could not deliver before giving up; headers reason, detail, topic, partition, offset. */
+    public static final String UNDELIVERED_ALERTS = "sweep.undelivered-alerts";
 
-    public static final List<String> ALL = List.of(SCANS, STATION_STATUS, SITE_MINUTES, COVERAGE, ALERTS, DEAD_LETTERS);
+    public static final List<String> ALL =
+            List.of(SCANS, STATION_STATUS, SITE_MINUTES, COVERAGE, ALERTS, PIPELINE, DEAD_LETTERS, UNDELIVERED_ALERTS);
+
+    /** Topics with one partition: low volume, and their readers want one order. */
+    public static final List<String> SINGLE_PARTITION = List.of(PIPELINE, DEAD_LETTERS, UNDELIVERED_ALERTS);
 
     /** Dead-letter header names. */
     public static final String HEADER_REASON = "reason";

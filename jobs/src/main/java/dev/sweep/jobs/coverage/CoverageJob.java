@@ -1,6 +1,7 @@
 package dev.sweep.jobs.coverage;
 
 import dev.sweep.events.Coverage;
+import dev.sweep.events.PipelineMinute;
 import dev.sweep.events.SiteMinute;
 import dev.sweep.jobs.influx.InfluxLines;
 import dev.sweep.jobs.influx.InfluxSink;
@@ -33,7 +34,7 @@ import picocli.CommandLine;
  *                                                             ├─▶ heartbeats ─▶ site_status
  *   scans ─▶ person register (dedup, first scan) ─┬─▶ per-site minutes ─▶ site_throughput, sweep.site-minutes
  *                                                 └─▶ first scans ─▶ township / county coverage ─▶ coverage, sweep.coverage
- *   tallies of every stage ─▶ pipeline health ─▶ pipeline
+ *   tallies of every stage ─▶ pipeline health ─▶ pipeline, sweep.pipeline
  * </pre>
  *
  * Sources and sinks come in as arguments so tests can swap them; {@link #main} wires Kafka and InfluxDB.
@@ -42,8 +43,8 @@ public final class CoverageJob {
     public static final String NAME = "coverage";
 
     /** Where the job's results go. {@code influx} may be null: the Kafka outputs only. */
-    public record Outputs(Sink<SiteMinute> siteMinutes, Sink<Coverage> coverage, Sink<DeadLetter> deadLetters,
-                          Sink<String> influx) {}
+    public record Outputs(Sink<SiteMinute> siteMinutes, Sink<Coverage> coverage, Sink<PipelineMinute> pipeline,
+                          Sink<DeadLetter> deadLetters, Sink<String> influx) {}
 
     private CoverageJob() {}
 
@@ -93,6 +94,8 @@ public final class CoverageJob {
         deadLetters.sinkTo(outputs.deadLetters()).name("dead letters").uid("dead-letters-sink");
         siteMinutes.sinkTo(outputs.siteMinutes()).name("site minutes out").uid("site-minutes-sink");
         coverage.sinkTo(outputs.coverage()).name("coverage out").uid("coverage-sink");
+        health.map(t -> t.toPipelineMinute(NAME)).name("pipeline minutes")
+                .sinkTo(outputs.pipeline()).name("pipeline out").uid("pipeline-sink");
         if (outputs.influx() != null) {
             siteMinutes.map(InfluxLines::siteThroughput).name("site_throughput")
                     .union(coverage.map(InfluxLines::coverage).name("coverage points"),
@@ -115,6 +118,8 @@ public final class CoverageJob {
                         SiteMinute::getSiteId),
                 KafkaEndpoints.avroSink(o.bootstrap, Topics.COVERAGE, c -> EventCodec.COVERAGE.encode(c),
                         c -> c.getTownshipId() == null ? AreaCoverage.COUNTY : c.getTownshipId()),
+                KafkaEndpoints.avroSink(o.bootstrap, Topics.PIPELINE, m -> EventCodec.PIPELINE.encode(m),
+                        PipelineMinute::getJob),
                 KafkaEndpoints.deadLetterSink(o.bootstrap, "sweep-" + NAME + "-dead-letters"),
                 o.influxUrl == null ? null
                         : new InfluxSink(InfluxSink.Target.of(o.influxUrl, o.influxOrg, o.influxBucket)

@@ -1,5 +1,6 @@
 package dev.sweep.jobs.coverage;
 
+import dev.sweep.events.PipelineMinute;
 import dev.sweep.schemas.Rejection;
 
 /**
@@ -49,6 +50,12 @@ public class Tally {
             case RAW_PERSONAL_ID -> deadRawPersonalId++;
             case UNKNOWN_SITE -> deadUnknownSite++;
         }
+    }
+
+    /** This minute's totals as the board reads them from {@code sweep.pipeline}. */
+    public PipelineMinute toPipelineMinute(String job) {
+        return new PipelineMinute(job, java.time.Instant.ofEpochMilli(minute), events, duplicates, late, deadLetters(),
+                Double.isNaN(watermarkLagMs) ? null : watermarkLagMs);
     }
 
     static long minuteOf(long millis) {
