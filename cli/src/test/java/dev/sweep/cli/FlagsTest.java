@@ -44,6 +44,10 @@ class FlagsTest {
         refused("--influx-url", "job", "--bootstrap", "127.0.0.1:1", "--influx-url", "influx:8086");
         refused("--target-coverage", "job", "--bootstrap", "127.0.0.1:1", "--target-coverage", "1.5");
         refused("--port", "kafka", "--port", "70000");
+        refused("--congested-queue", "job", "--bootstrap", "127.0.0.1:1", "--congested-queue", "20");
+        refused("--slow-below", "job", "--bootstrap", "127.0.0.1:1", "--slow-below", "1.5");
+        refused("--silent-after", "job", "--bootstrap", "127.0.0.1:1", "--silent-after", "0s");
+        refused("--clear-after", "job", "--bootstrap", "127.0.0.1:1", "--clear-after", "soon");
     }
 
     @Test
@@ -55,5 +59,6 @@ class FlagsTest {
         }
         assertTrue(run("simulate", "--help").out().contains("--ledger"));
         assertTrue(run("job", "--help").out().contains("--influx-url"));
+        assertTrue(run("job", "--help").out().contains("--congested-queue"), "the rules' thresholds are flags");
     }
 }
