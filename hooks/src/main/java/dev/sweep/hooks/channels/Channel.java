@@ -62,6 +62,10 @@ public abstract sealed class Channel permits GenericWebhook, WeComRobot, DingTal
      * (honouring Retry-After); any other status refused.
      */
     public Outcome outcome(int status, HttpHeaders headers, String body) {
+        return byStatus(status, headers, body);
+    }
+
+    static Outcome byStatus(int status, HttpHeaders headers, String body) {
         String detail = "HTTP " + status + snippet(body);
         if (status >= 200 && status < 300) {
             return new Outcome.Delivered(detail);
@@ -98,9 +102,9 @@ public abstract sealed class Channel permits GenericWebhook, WeComRobot, DingTal
      * success; an errcode in {@code retried} (busy, rate limited) is tried again, any other is refused.
      */
     Outcome robotOutcome(int status, HttpHeaders headers, String body, Set<Integer> retried) {
-        Outcome byStatus = outcome(status, headers, body);
-        if (!(byStatus instanceof Outcome.Delivered)) {
-            return byStatus;
+        Outcome http = byStatus(status, headers, body);
+        if (!(http instanceof Outcome.Delivered)) {
+            return http;
         }
         JsonNode reply;
         try {

@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 
 /**
@@ -71,6 +72,6 @@ final class GenericWebhook extends Channel {
 
     /** ISO-8601 with the scenario's offset: 2022-05-04T08:32:00+08:00. */
     private String time(Instant t) {
-        return OffsetDateTime.ofInstant(t, scenario.zone()).toString();
+        return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(OffsetDateTime.ofInstant(t, scenario.zone()));
     }
 }

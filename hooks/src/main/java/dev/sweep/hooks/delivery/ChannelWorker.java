@@ -163,6 +163,10 @@ public final class ChannelWorker {
                     rewind();
                 }
             }
+        } catch (Throwable t) {
+            // Not an outage but a defect: say so loudly, since this destination pages no one any more.
+            LOG.error("{}: stopped by {}: this destination pages no one until the dispatcher restarts", id, t.toString(), t);
+            throw t;
         } finally {
             try {
                 commitQuietly();
@@ -327,9 +331,15 @@ public final class ChannelWorker {
         Map<TopicPartition, OffsetAndMetadata> request = new HashMap<>();
         points.forEach((tp, offset) -> request.put(tp, new OffsetAndMetadata(offset)));
         try {
-            consumer.commitSync(request, Duration.ofSeconds(10));
+            try {
+                consumer.commitSync(request, Duration.ofSeconds(10));
+            } catch (WakeupException e) {
+                // stop() during a delivery: the page is taken, so its offsets are committed all the same
+                // (the wakeup is spent now; the loop sees that it is stopping).
+                consumer.commitSync(request, Duration.ofSeconds(10));
+            }
             offsets.committed(points);
-        } catch (WakeupException | InterruptException e) {
+        } catch (InterruptException e) {
             throw e;
         } catch (KafkaException e) {
             LOG.warn("{}: offsets not committed yet ({}): tried again after the next poll", id, e.toString());
@@ -339,8 +349,6 @@ public final class ChannelWorker {
     private void commitQuietly() {
         try {
             commit();
-        } catch (WakeupException e) {
-            commit(); // the stop's wakeup was still pending: this try runs without it
         } catch (RuntimeException e) {
             LOG.warn("{}: last offsets not committed: {}", id, e.toString());
         }

@@ -46,6 +46,8 @@ public final class PageText {
     private final Scenario scenario;
     private final List<Alert> alerts;
     private final String ref;
+    private final List<String> linesZh;
+    private final List<String> linesEn;
 
     /**
      * @param alerts the page's alerts (at least one)
@@ -64,6 +66,8 @@ public final class PageText {
                 .thenComparing(Alert::getSince)
                 .thenComparing(Alert::getAlertId));
         this.alerts = List.copyOf(sorted);
+        this.linesZh = this.alerts.stream().map(this::lineZh).toList();
+        this.linesEn = this.alerts.stream().map(this::lineEn).toList();
     }
 
     /** A short title in Chinese (DingTalk shows it in the notification). */
@@ -93,14 +97,14 @@ public final class PageText {
         StringBuilder sb = new StringBuilder();
         sb.append(heading(m, titleZh())).append("\n\n");
         for (int i = 0; i < shown; i++) {
-            sb.append("- ").append(esc(m, lineZh(alerts.get(i)))).append('\n');
+            sb.append("- ").append(esc(m, linesZh.get(i))).append('\n');
         }
         if (hidden > 0) {
             sb.append("- ").append(esc(m, "……另有 " + hidden + " 条未列出")).append('\n');
         }
         sb.append('\n').append(heading(m, titleEn())).append("\n\n");
         for (int i = 0; i < shown; i++) {
-            sb.append("- ").append(esc(m, lineEn(alerts.get(i)))).append('\n');
+            sb.append("- ").append(esc(m, linesEn.get(i))).append('\n');
         }
         if (hidden > 0) {
             sb.append("- ").append(esc(m, "… and " + hidden + " more not listed")).append('\n');

@@ -239,8 +239,8 @@ final class RoutesParser {
         ChannelSpec spec = new ChannelSpec(id, kind, scope, path, m.line(), url, token, secret);
         ChannelSpec earlier = ids.putIfAbsent(id, spec);
         if (earlier != null) {
-            problem(m.line(), path, (explicitId != null ? "id '" + id + "' is already used" : "the same destination")
-                    + " by " + earlier.field() + " (line " + earlier.line() + ")"
+            problem(m.line(), path, (explicitId != null ? "id '" + id + "' is already used by" : "the same destination as")
+                    + " " + earlier.field() + " (line " + earlier.line() + ")"
                     + (explicitId != null ? "" : ": it would be paged twice for each alert"));
             return null;
         }
