@@ -88,9 +88,9 @@ public final class AlertHooks implements AutoCloseable {
         AlertHooks hooks = new AlertHooks(routes, options, workers, undelivered, httpThreads);
         workers.forEach(ChannelWorker::start);
         List<Township> countyTownships = routes.townshipsWithoutLead();
-        LOG.info("Alert hooks on {} ({}): {} destinations in groups {}.*, batch window {} s, give up after {}; townships "
+        LOG.info("Alert hooks on {} ({}): {} destinations in groups {}.*, batch window {}, give up after {}; townships "
                         + "paged through the county route: {}", bootstrap, options.topic(), workers.size(), options.group(),
-                options.batchWindow().toMillis() / 1000.0, options.giveUpAfter(),
+                HookOptions.text(options.batchWindow()), HookOptions.text(options.giveUpAfter()),
                 countyTownships.isEmpty() ? "none" : countyTownships.stream().map(Township::id).collect(Collectors.joining(", ")));
         return hooks;
     }

@@ -96,6 +96,11 @@ public record HookOptions(String group, String topic, String undeliveredTopic, D
         return group + "." + channelId;
     }
 
+    /** 30s, 1h, 1h30m, 0.2s: a duration as the flags write it. */
+    public static String text(Duration d) {
+        return d.isZero() ? "0s" : d.toString().substring(2).toLowerCase();
+    }
+
     private static void positive(String what, Duration d) {
         Objects.requireNonNull(d, what);
         if (d.isZero() || d.isNegative()) {

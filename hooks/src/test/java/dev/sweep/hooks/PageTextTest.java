@@ -31,7 +31,7 @@ class PageTextTest {
 
                 - [ALERT] site congested · Tuandong, site NX-TD-001: 57 people queueing for 5 min (figure 57, threshold 50; since 05-04 08:32)
 
-                Sweep · 内乡县全员核酸检测 2022-05 · 时间为北京时间 (times Asia/Shanghai) · ref q1:RAISED""", text);
+                Sweep 告警 · 内乡县全员核酸检测 2022-05 · 时间为北京时间 (times Asia/Shanghai) · ref q1:RAISED""", text);
     }
 
     @Test

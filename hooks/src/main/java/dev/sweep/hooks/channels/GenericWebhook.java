@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 
 /**
@@ -41,7 +42,7 @@ final class GenericWebhook extends Channel {
     byte[] body(Page page, Instant now) {
         ObjectNode root = JSON.createObjectNode();
         root.put("idempotencyKey", page.idempotencyKey());
-        root.put("sentAt", time(now));
+        root.put("sentAt", time(now.truncatedTo(ChronoUnit.MILLIS)));
         root.put("channel", spec.id());
         root.put("scenario", scenario.name());
         root.put("text", new PageText(page.alertList(), scenario, page.idempotencyKey()).render(PageText.Markup.PLAIN));

@@ -179,7 +179,8 @@ public final class PageText {
     private String footer() {
         String zone = scenario.zone().getId();
         String zoneZh = zone.equals(SHANGHAI) ? "北京时间" : zone;
-        return "Sweep · " + scenario.title() + " · 时间为" + zoneZh + " (times " + zone + ")"
+        // "告警" in every message: a DingTalk robot secured by keyword can be set to it.
+        return "Sweep 告警 · " + scenario.title() + " · 时间为" + zoneZh + " (times " + zone + ")"
                 + (ref == null ? "" : " · ref " + ref);
     }
 
