@@ -81,6 +81,7 @@ public final class AlertHooks implements AutoCloseable {
                 workers.add(new ChannelWorker(bootstrap, Channel.of(spec, routes.scenario()), routes, options, http, undelivered));
             }
         } catch (RuntimeException e) {
+            workers.forEach(ChannelWorker::discard);
             undelivered.close();
             httpThreads.shutdownNow();
             throw e;

@@ -24,7 +24,19 @@ final class AlertTopic implements AutoCloseable {
     AlertTopic(LocalKafka kafka) throws Exception {
         this.name = "test.alerts." + UUID.randomUUID().toString().substring(0, 8);
         kafka.admin().createTopics(List.of(new NewTopic(name, 4, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        kafka.endOffsetsSum(name); // every partition answers before the first send
+        // Created is not yet served: wait until every partition answers, as LocalKafka does for its own topics.
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            try {
+                kafka.endOffsetsSum(name);
+                break;
+            } catch (IllegalStateException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+                Thread.sleep(100);
+            }
+        }
         this.producer = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrapServers(), name + "-producer"));
     }
 

@@ -346,26 +346,28 @@ class DeliveryTest {
             Recorder recorder = new Recorder();
             try (AlertHooks hooks = AlertHooks.start(kafka.bootstrapServers(), routes,
                     options(recorder, topic).withRequestTimeout(Duration.ofSeconds(30)))) {
-                topic.sendAll(silentSites("CG", 1, 1));
-                topic.sendAll(silentSites("XG", 1, 1));
-                assertTrue(slowArrived.await(60, TimeUnit.SECONDS), "the slow endpoint got its request");
-                Receiver.await("the dead endpoint's first failure", Duration.ofSeconds(60), () -> recorder.count(Type.FAILED, "XG") >= 1);
+                try {
+                    topic.sendAll(silentSites("CG", 1, 1));
+                    topic.sendAll(silentSites("XG", 1, 1));
+                    assertTrue(slowArrived.await(60, TimeUnit.SECONDS), "the slow endpoint got its request");
+                    Receiver.await("the dead endpoint's first failure", Duration.ofSeconds(60), () -> recorder.count(Type.FAILED, "XG") >= 1);
 
-                List<Alert> sg = silentSites("SG", 1, 2);
-                topic.sendAll(sg.subList(0, 1));
-                Receiver.await("SG's first page", Duration.ofSeconds(60), () -> receivedKeys(healthy).size() >= 1);
-                topic.sendAll(sg.subList(1, 2));
-                Receiver.await("SG's second page", Duration.ofSeconds(60), () -> receivedKeys(healthy).size() >= 2);
-                assertEquals(once(keys(sg)), counts(receivedKeys(healthy)));
-                assertEquals(0, slow.requests().size(), "CG's endpoint has not answered yet");
-                assertEquals(0, recorder.count(Type.DELIVERED, "CG"));
-                assertEquals(0, recorder.count(Type.DELIVERED, "XG"));
+                    List<Alert> sg = silentSites("SG", 1, 2);
+                    topic.sendAll(sg.subList(0, 1));
+                    Receiver.await("SG's first page", Duration.ofSeconds(60), () -> receivedKeys(healthy).size() >= 1);
+                    topic.sendAll(sg.subList(1, 2));
+                    Receiver.await("SG's second page", Duration.ofSeconds(60), () -> receivedKeys(healthy).size() >= 2);
+                    assertEquals(once(keys(sg)), counts(receivedKeys(healthy)));
+                    assertEquals(0, slow.requests().size(), "CG's endpoint has not answered yet");
+                    assertEquals(0, recorder.count(Type.DELIVERED, "CG"));
+                    assertEquals(0, recorder.count(Type.DELIVERED, "XG"));
 
-                release.countDown();
-                Receiver.await("CG's page once its endpoint answers", Duration.ofSeconds(30), () -> recorder.count(Type.DELIVERED, "CG") == 1);
-                assertEquals(0, recorder.count(Type.DELIVERED, "XG"), "the dead endpoint still has nothing");
-            } finally {
-                release.countDown();
+                    release.countDown();
+                    Receiver.await("CG's page once its endpoint answers", Duration.ofSeconds(30), () -> recorder.count(Type.DELIVERED, "CG") == 1);
+                    assertEquals(0, recorder.count(Type.DELIVERED, "XG"), "the dead endpoint still has nothing");
+                } finally {
+                    release.countDown(); // even when an assertion failed, so close() need not wait for it
+                }
             }
         }
     }

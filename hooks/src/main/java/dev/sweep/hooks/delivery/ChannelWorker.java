@@ -127,6 +127,11 @@ public final class ChannelWorker {
         thread.start();
     }
 
+    /** Releases a worker that was never started. */
+    public void discard() {
+        consumer.close(Duration.ZERO);
+    }
+
     /** Asks the worker to stop: an HTTP attempt under way is finished first, so its outcome is committed. */
     public void stop() {
         running = false;
@@ -179,17 +184,17 @@ public final class ChannelWorker {
     }
 
     private void step() {
-        long now = System.currentTimeMillis();
+        long now = millis();
         if (sending == null && !open.isEmpty() && (now >= openDueAt || open.size() >= options.maxAlertsPerPage())) {
             startPage(now);
         }
         if (sending != null && now >= nextAttemptAt) {
             attempt();
         }
-        now = System.currentTimeMillis();
+        now = millis();
         long wait = sending != null ? nextAttemptAt - now : !open.isEmpty() ? openDueAt - now : MAX_POLL_MILLIS;
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(Math.max(0, Math.min(wait, MAX_POLL_MILLIS))));
-        now = System.currentTimeMillis();
+        now = millis();
         for (ConsumerRecord<String, byte[]> r : records) {
             take(r, now);
         }
@@ -250,7 +255,7 @@ public final class ChannelWorker {
     private void attempt() {
         attempts++;
         Outcome outcome = send(sending);
-        long now = System.currentTimeMillis();
+        long now = millis();
         Page page = sending;
         if (outcome instanceof Outcome.Delivered) {
             LOG.info("{}: page {} with {} alert(s) delivered (attempt {})", id, page.idempotencyKey(), page.size(), attempts);
@@ -418,6 +423,11 @@ public final class ChannelWorker {
         } catch (RuntimeException e) {
             LOG.warn("{}: delivery listener failed: {}", id, e.toString());
         }
+    }
+
+    /** Monotonic milliseconds: windows and backoffs must not jump with the wall clock. */
+    private static long millis() {
+        return System.nanoTime() / 1_000_000;
     }
 
     /** What went wrong with the connection, without the URL (it may carry a key). */

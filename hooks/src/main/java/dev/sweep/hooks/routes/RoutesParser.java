@@ -71,7 +71,7 @@ final class RoutesParser {
         if (countyEntry == null) {
             problem(top.line(), "county", "missing: the county route takes FEED_STALLED and the alerts of townships without a lead");
         } else {
-            Mapping m = mapping(countyEntry, "county");
+            Mapping m = mapping(countyEntry, "county", "expected a mapping with leads");
             if (m != null) {
                 checkFields(m, "county", Set.of("leads"));
                 county = leads(m, "county", Routes.COUNTY);
@@ -86,7 +86,7 @@ final class RoutesParser {
         Map<String, List<ChannelSpec>> townships = new LinkedHashMap<>();
         Entry townshipsEntry = top.entries().get("townships");
         if (townshipsEntry != null && !isNull(townshipsEntry.value())) {
-            Mapping m = mapping(townshipsEntry, "townships");
+            Mapping m = mapping(townshipsEntry, "townships", "expected a mapping of township ids to their leads");
             if (m != null) {
                 for (Entry dup : m.duplicates()) {
                     problem(dup.keyLine(), "townships." + dup.key(), "township given twice (first on line "
@@ -100,7 +100,7 @@ final class RoutesParser {
                                 .collect(Collectors.joining(", ")) + ")");
                         continue;
                     }
-                    Mapping t = mapping(e, path);
+                    Mapping t = mapping(e, path, "expected a mapping with leads (leads: [] for none)");
                     if (t == null) {
                         continue;
                     }
@@ -276,11 +276,11 @@ final class RoutesParser {
         }
     }
 
-    private Mapping mapping(Entry e, String path) {
+    private Mapping mapping(Entry e, String path, String expected) {
         if (e.value() instanceof Mapping m) {
             return m;
         }
-        problem(e.keyLine(), path, "expected a mapping with leads");
+        problem(e.keyLine(), path, expected);
         return null;
     }
 
