@@ -1,6 +1,8 @@
 package dev.sweep.hooks.page;
 
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -29,7 +31,7 @@ public final class HeaderText {
 
     /** Parses {@link #keyList} back (what a receiver does). */
     public static List<String> parseKeyList(String header) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         int i = 0;
         while (i < header.length()) {
             char c = header.charAt(i);
@@ -42,7 +44,7 @@ public final class HeaderText {
                     }
                     sb.append(header.charAt(i++));
                 }
-                out.add(java.net.URLDecoder.decode(sb.toString().replace("+", "%2B"), StandardCharsets.UTF_8));
+                out.add(URLDecoder.decode(sb.toString().replace("+", "%2B"), StandardCharsets.UTF_8));
             }
             i++;
         }

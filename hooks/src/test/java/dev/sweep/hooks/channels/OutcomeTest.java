@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sweep.hooks.routes.ChannelKind;
+import dev.sweep.hooks.routes.ChannelSpec;
+import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -11,12 +14,13 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** What the services' answers mean: delivered, tried again (with Retry-After), or refused for good. */
 class OutcomeTest {
     static HttpHeaders headers(Map<String, String> h) {
-        return HttpHeaders.of(h.entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> List.of(e.getValue()))),
+        return HttpHeaders.of(h.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> List.of(e.getValue()))),
                 (a, b) -> true);
     }
 
@@ -46,8 +50,8 @@ class OutcomeTest {
 
     @Test
     void robotsSucceedOnlyOnErrcodeZero() {
-        Channel robot = Channel.of(new dev.sweep.hooks.routes.ChannelSpec("x", dev.sweep.hooks.routes.ChannelKind.WECOM, "CG",
-                "townships.CG.leads[0].channels[0]", 1, java.net.URI.create("http://127.0.0.1:1"), "k", null), null);
+        Channel robot = Channel.of(new ChannelSpec("x", ChannelKind.WECOM, "CG",
+                "townships.CG.leads[0].channels[0]", 1, URI.create("http://127.0.0.1:1"), "k", null), null);
         assertInstanceOf(Outcome.Delivered.class, robot.outcome(200, NONE, "{\"errcode\":0,\"errmsg\":\"ok\"}"));
         assertInstanceOf(Outcome.Retry.class, robot.outcome(200, NONE, "{\"errcode\":45009,\"errmsg\":\"api freq out of limit\"}"));
         assertInstanceOf(Outcome.Refused.class, robot.outcome(200, NONE, "{\"errcode\":93000,\"errmsg\":\"invalid webhook url\"}"));
