@@ -1,0 +1,131 @@
+package dev.sweep.cli;
+
+import dev.sweep.hooks.AlertHooks;
+import dev.sweep.hooks.HookOptions;
+import dev.sweep.hooks.routes.ChannelSpec;
+import dev.sweep.hooks.routes.Routes;
+import dev.sweep.hooks.routes.RoutesException;
+import dev.sweep.jobs.coverage.CoverageOptions.DurationConverter;
+import dev.sweep.producers.scenario.Scenario;
+import dev.sweep.producers.scenario.ScenarioException;
+import dev.sweep.producers.scenario.Township;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "hooks", mixinStandardHelpOptions = true,
+        description = {"The alert dispatcher: pages the leads of each alert's township from sweep.alerts, through WeCom and "
+                + "DingTalk group robots, Slack-compatible incoming webhooks and signed JSON webhooks.",
+                "Keys, tokens, secrets and Slack URLs come from the environment variables that the routes file names.",
+                "Durations are written 500ms, 30s, 10m, 1h."})
+final class HooksCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap", converter = HostPort.class, description = "Kafka bootstrap servers, host:port (not needed with --check).")
+    String bootstrap;
+
+    @Option(names = "--routes", required = true, description = "The routes file (YAML): townships -> leads -> channels, and the county route. Sample: hooks/routes/neixiang.yaml.")
+    Path routes;
+
+    @Option(names = "--scenario", defaultValue = "neixiang", description = "The campaign (township and site names, the township ids the routes may name): a shipped scenario or a directory. Default: ${DEFAULT-VALUE}.")
+    String scenario;
+
+    @Option(names = "--group", defaultValue = "sweep-hooks", description = "Prefix of the Kafka consumer groups: each destination commits its own offsets in <group>.<destination id>. Default: ${DEFAULT-VALUE}.")
+    String group;
+
+    @Option(names = "--batch-window", defaultValue = "30s", converter = DurationConverter.class, description = "Alerts for a destination within this window (from the first) go out as one message. Default: ${DEFAULT-VALUE}.")
+    Duration batchWindow;
+
+    @Option(names = "--max-alerts-per-page", defaultValue = "50", description = "At most this many alerts in one message; more go out as further messages. Default: ${DEFAULT-VALUE}.")
+    int maxAlertsPerPage;
+
+    @Option(names = "--give-up-after", defaultValue = "1h", converter = DurationConverter.class, description = "How long a page is retried before its alerts go to sweep.undelivered-alerts (and an ERROR is logged). Default: ${DEFAULT-VALUE}.")
+    Duration giveUpAfter;
+
+    @Option(names = "--max-backoff", defaultValue = "5m", converter = DurationConverter.class, description = "Longest wait between two attempts (1 s, doubling; a longer Retry-After is honoured). Default: ${DEFAULT-VALUE}.")
+    Duration maxBackoff;
+
+    @Option(names = "--request-timeout", defaultValue = "10s", converter = DurationConverter.class, description = "How long one HTTP attempt may take. Default: ${DEFAULT-VALUE}.")
+    Duration requestTimeout;
+
+    @Option(names = "--check", description = "Validate the routes file against the scenario and the environment, list the destinations, and exit.")
+    boolean check;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        HookOptions options = options();
+        Scenario sc;
+        try {
+            sc = Scenario.load(scenario);
+        } catch (ScenarioException e) {
+            throw refused("--scenario: " + e.getMessage());
+        }
+        Routes r;
+        try {
+            r = Routes.load(routes, System.getenv(), sc);
+        } catch (RoutesException e) {
+            throw refused("--routes: " + e.getMessage());
+        }
+        String viaCounty = r.townshipsWithoutLead().stream().map(Township::id).collect(Collectors.joining(", "));
+        if (check) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("hooks: " + routes + " is valid for scenario " + sc.name() + ": " + r.channels().size() + " destinations");
+            for (ChannelSpec c : r.channels()) {
+                out.printf("  %-40s %-8s %-7s line %d%n", c.id(), c.kind().word(), c.scope(), c.line());
+            }
+            out.println("  townships paged through the county route: " + (viaCounty.isEmpty() ? "none" : viaCounty));
+            out.flush();
+            return 0;
+        }
+        if (bootstrap == null) {
+            throw refused("--bootstrap: missing (host:port of Kafka); only --check runs without it");
+        }
+        AlertHooks hooks = AlertHooks.start(bootstrap, r, options);
+        Runtime.getRuntime().addShutdownHook(new Thread(hooks::close, "hooks-shutdown"));
+        System.out.println("hooks: " + r.channels().size() + " destinations from " + routes + ", reading " + options.topic()
+                + " on " + bootstrap + " (groups " + group + ".*, batch window " + HookOptions.text(batchWindow)
+                + ", give up after " + HookOptions.text(giveUpAfter) + ")" + (viaCounty.isEmpty() ? "" : "; via the county route: " + viaCounty)
+                + "; Ctrl-C stops");
+        System.out.flush();
+        hooks.awaitTermination();
+        return 0;
+    }
+
+    /** Checks what picocli cannot, naming the flag at fault. */
+    private HookOptions options() {
+        if (batchWindow.isNegative()) {
+            throw refused("--batch-window: must not be negative");
+        }
+        positive("--give-up-after", giveUpAfter);
+        positive("--max-backoff", maxBackoff);
+        positive("--request-timeout", requestTimeout);
+        if (maxBackoff.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw refused("--max-backoff: must be at least the first retry's 1s");
+        }
+        if (maxAlertsPerPage < 1) {
+            throw refused("--max-alerts-per-page: must be at least 1");
+        }
+        if (group.isBlank()) {
+            throw refused("--group: must not be empty");
+        }
+        return HookOptions.defaults().withGroup(group).withBatchWindow(batchWindow).withMaxAlertsPerPage(maxAlertsPerPage)
+                .withGiveUpAfter(giveUpAfter).withBackoff(Duration.ofSeconds(1), maxBackoff).withRequestTimeout(requestTimeout);
+    }
+
+    private void positive(String flag, Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            throw refused(flag + ": must be positive");
+        }
+    }
+
+    private CommandLine.ParameterException refused(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}

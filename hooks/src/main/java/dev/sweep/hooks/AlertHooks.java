@@ -1,0 +1,144 @@
+package dev.sweep.hooks;
+
+import dev.sweep.hooks.channels.Channel;
+import dev.sweep.hooks.delivery.ChannelWorker;
+import dev.sweep.hooks.delivery.Undelivered;
+import dev.sweep.hooks.routes.Routes;
+import dev.sweep.producers.scenario.Township;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The alert dispatcher: pages the leads of each alert's township (and the county route) from the
+ * alerts topic, one {@link ChannelWorker} per destination. Embeddable: {@code sweep hooks} runs it until
+ * Ctrl-C, and the demo starts it in-process.
+ *
+ * <pre>{@code
+ * Routes routes = Routes.load(Path.of("hooks/routes/neixiang.yaml"), System.getenv(), Scenario.load("neixiang"));
+ * try (AlertHooks hooks = AlertHooks.start("127.0.0.1:9092", routes, HookOptions.defaults())) {
+ *     hooks.awaitTermination();
+ * }
+ * }</pre>
+ *
+ * <p>Delivery is at least once: a destination commits an alert's offset only after the service took the
+ * page (or the alert went to the undelivered topic), so a restart resends only what was not acknowledged,
+ * with the same idempotency keys. {@link #close()} lets an HTTP attempt under way finish and commits its
+ * outcome; alerts still waiting in a batch window are not sent, and the next start sends them.
+ */
+public final class AlertHooks implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertHooks.class);
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private final Routes routes;
+    private final HookOptions options;
+    private final List<ChannelWorker> workers;
+    private final Undelivered undelivered;
+    private final ExecutorService httpThreads;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private boolean closing;
+
+    private AlertHooks(Routes routes, HookOptions options, List<ChannelWorker> workers, Undelivered undelivered,
+                       ExecutorService httpThreads) {
+        this.routes = routes;
+        this.options = options;
+        this.workers = workers;
+        this.undelivered = undelivered;
+        this.httpThreads = httpThreads;
+    }
+
+    /** Starts one worker per destination of {@code routes}; returns at once (the consumers join their groups in the background). */
+    public static AlertHooks start(String bootstrap, Routes routes, HookOptions options) {
+        Objects.requireNonNull(bootstrap, "bootstrap");
+        Objects.requireNonNull(routes, "routes");
+        Objects.requireNonNull(options, "options");
+        int n = INSTANCES.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService httpThreads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "hooks-" + n + "-http-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(options.requestTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(httpThreads)
+                .build();
+        Undelivered undelivered = new Undelivered(bootstrap, options.undeliveredTopic(), options.group() + "-undelivered");
+        List<ChannelWorker> workers = new ArrayList<>();
+        try {
+            for (var spec : routes.channels()) {
+                workers.add(new ChannelWorker(bootstrap, Channel.of(spec, routes.scenario()), routes, options, http, undelivered));
+            }
+        } catch (RuntimeException e) {
+            workers.forEach(ChannelWorker::discard);
+            undelivered.close();
+            httpThreads.shutdownNow();
+            throw e;
+        }
+        AlertHooks hooks = new AlertHooks(routes, options, workers, undelivered, httpThreads);
+        workers.forEach(ChannelWorker::start);
+        List<Township> countyTownships = routes.townshipsWithoutLead();
+        LOG.info("Alert hooks on {} ({}): {} destinations in groups {}.*, batch window {}, give up after {}; townships "
+                        + "paged through the county route: {}", bootstrap, options.topic(), workers.size(), options.group(),
+                HookOptions.text(options.batchWindow()), HookOptions.text(options.giveUpAfter()),
+                countyTownships.isEmpty() ? "none" : countyTownships.stream().map(Township::id).collect(Collectors.joining(", ")));
+        return hooks;
+    }
+
+    /** The destinations' ids, in the order of the routes (county first). */
+    public List<String> channelIds() {
+        return workers.stream().map(ChannelWorker::id).toList();
+    }
+
+    public Routes routes() {
+        return routes;
+    }
+
+    public HookOptions options() {
+        return options;
+    }
+
+    /** Blocks until {@link #close()} has stopped every destination. */
+    public void awaitTermination() throws InterruptedException {
+        closed.await();
+    }
+
+    /**
+     * Stops every destination: each finishes an HTTP attempt under way (at most the request timeout) and
+     * commits what it delivered. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+        }
+        try {
+            workers.forEach(ChannelWorker::stop);
+            Duration patience = options.requestTimeout().plusSeconds(10);
+            for (ChannelWorker w : workers) {
+                w.await(patience);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            undelivered.close();
+            httpThreads.shutdownNow();
+            closed.countDown();
+            LOG.info("Alert hooks stopped");
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.sweep.hooks.channels;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sweep.hooks.page.HeaderText;
+import dev.sweep.hooks.page.Page;
+import dev.sweep.hooks.routes.ChannelSpec;
+import dev.sweep.producers.scenario.Scenario;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One destination's service: how a page becomes its HTTP request (body, signature, URL) and what
+ * its answer means. Stateless; a request is built again for every attempt, since signatures carry
+ * the time.
+ *
+ * <p>Every request carries {@code Idempotency-Key} (the page's key: the alert's own for a page of
+ * one) and {@code X-Sweep-Alert-Keys} (each alert's key, a structured-field list of strings).
+ */
+public abstract sealed class Channel permits GenericWebhook, WeComRobot, DingTalkRobot, SlackWebhook {
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    public static final String ALERT_KEYS = "X-Sweep-Alert-Keys";
+    static final String USER_AGENT = "sweep-hooks/0.1";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    protected final ChannelSpec spec;
+    protected final Scenario scenario;
+
+    Channel(ChannelSpec spec, Scenario scenario) {
+        this.spec = spec;
+        this.scenario = scenario;
+    }
+
+    /** The service of this destination. */
+    public static Channel of(ChannelSpec spec, Scenario scenario) {
+        return switch (spec.kind()) {
+            case WEBHOOK -> new GenericWebhook(spec, scenario);
+            case WECOM -> new WeComRobot(spec, scenario);
+            case DINGTALK -> new DingTalkRobot(spec, scenario);
+            case SLACK -> new SlackWebhook(spec, scenario);
+        };
+    }
+
+    public ChannelSpec spec() {
+        return spec;
+    }
+
+    /** The request for this page at {@code now}. */
+    public abstract HttpRequest request(Page page, Instant now, Duration timeout);
+
+    /**
+     * What the service's answer means. By HTTP status: 2xx delivered; 408, 425, 429 and 5xx retried
+     * (honouring Retry-After); any other status refused.
+     */
+    public Outcome outcome(int status, HttpHeaders headers, String body) {
+        return byStatus(status, headers, body);
+    }
+
+    static Outcome byStatus(int status, HttpHeaders headers, String body) {
+        String detail = "HTTP " + status + snippet(body);
+        if (status >= 200 && status < 300) {
+            return new Outcome.Delivered(detail);
+        }
+        if (RETRIED_STATUSES.contains(status) || status >= 500) {
+            return new Outcome.Retry(detail, retryAfter(headers).orElse(null));
+        }
+        return new Outcome.Refused(detail);
+    }
+
+    private static final Set<Integer> RETRIED_STATUSES = Set.of(408, 425, 429);
+
+    /** A POST of JSON with the headers every request carries. */
+    static HttpRequest.Builder post(URI uri, Page page, byte[] body, Duration timeout) {
+        return HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .header("Content-Type", "application/json; charset=utf-8")
+                .header("User-Agent", USER_AGENT)
+                .header(IDEMPOTENCY_KEY, page.idempotencyKey())
+                .header(ALERT_KEYS, HeaderText.keyList(page.alertKeys()))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+
+    static byte[] json(Object tree) {
+        try {
+            return JSON.writeValueAsBytes(tree);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+
+    /**
+     * The answer of a group robot (WeCom, DingTalk): HTTP 200 with {@code {"errcode":0,"errmsg":"ok"}} on
+     * success; an errcode in {@code retried} (busy, rate limited) is tried again, any other is refused.
+     */
+    Outcome robotOutcome(int status, HttpHeaders headers, String body, Set<Integer> retried) {
+        Outcome http = byStatus(status, headers, body);
+        if (!(http instanceof Outcome.Delivered)) {
+            return http;
+        }
+        JsonNode reply;
+        try {
+            reply = JSON.readTree(body == null ? "" : body);
+        } catch (IOException e) {
+            reply = null;
+        }
+        if (reply == null || !reply.path("errcode").canConvertToInt()) {
+            // Not the robot's answer (a proxy's page?): the message may not have arrived.
+            return new Outcome.Retry("HTTP " + status + " without an errcode" + snippet(body), null);
+        }
+        int code = reply.path("errcode").asInt();
+        String detail = "errcode " + code + " " + reply.path("errmsg").asText("");
+        if (code == 0) {
+            return new Outcome.Delivered(detail);
+        }
+        return retried.contains(code) ? new Outcome.Retry(detail, retryAfter(headers).orElse(null))
+                : new Outcome.Refused(detail);
+    }
+
+    /** Retry-After as delta-seconds or an HTTP date (RFC 9110). */
+    static Optional<Duration> retryAfter(HttpHeaders headers) {
+        Optional<String> value = headers.firstValue("Retry-After");
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        String v = value.get().trim();
+        try {
+            long seconds = Long.parseLong(v);
+            return seconds >= 0 ? Optional.of(Duration.ofSeconds(seconds)) : Optional.empty();
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Duration d = Duration.between(Instant.now(), at);
+                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+            } catch (DateTimeParseException notADate) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static String snippet(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        String s = body.replaceAll("\\s+", " ").trim();
+        return ": " + (s.length() > 200 ? s.substring(0, 200) + "…" : s);
+    }
+}
