@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.function.Function;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
@@ -33,6 +34,9 @@ final class Browser implements AutoCloseable {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(Path.of(CHROMEDRIVER).toFile()).usingAnyFreePort().build();
         driver = new ChromeDriver(service, options);
+        // The window size includes the browser's own bars: make the page itself a 1920x1080 wall screen.
+        Number chrome = (Number) js("return window.outerHeight - window.innerHeight");
+        driver.manage().window().setSize(new Dimension(1920, 1080 + chrome.intValue()));
     }
 
     void open(String url) {

@@ -7,10 +7,10 @@ const I18N = {
     title: '核酸采样实时看板', target: '目标', campaignClock: '战役时钟', county: '全县', coverage: '覆盖率',
     sampled: '已采样', population: '常住人口', rate: '每小时', eta: '预计达标', townships: '乡镇',
     worstFirst: '（最落后在前）', sites: '采样点', site: '采样点', township: '乡镇', state: '状态',
-    lastScan: '最后采样', rate15: '15分钟速率 / 能力', queue: '排队', throughput: '采样人数 / 5分钟',
+    lastScan: '最后采样', rate15: '速率(15分) / 能力', queue: '排队', throughput: '采样人数 / 5分钟',
     alerts: '告警', resolved: '最近解除', health: '数据健康', eventsPerSecond: '事件/秒', events: '事件总数',
     duplicates: '重复', late: '迟到', deadLetters: '死信', watermarkLag: '水位延迟', perHour: '/时',
-    reached: '已达标', noRate: '—', by: '截止', lagging: '滞后', silentN: '静默', noAlerts: '无告警',
+    coverageCol: '覆盖率', etaShort: '达标时间', laggingSilent: '滞后/静默', reached: '已达标', noRate: '—', by: '截止', lagging: '滞后', silentN: '静默', noAlerts: '无告警',
     noneResolved: '暂无', lasted: '持续', ago: '前', countyLine: '全县',
     status: { live: '实时', rebuilding: '正在恢复…', connecting: '连接 Kafka…', offline: '看板连接中断' },
     condition: { clear: '畅通', busy: '繁忙', congested: '拥堵', silent: '静默', closed: '已关闭', paused: '暂停', waiting: '未开始' },
@@ -22,10 +22,10 @@ const I18N = {
     title: 'Live coverage board', target: 'Target', campaignClock: 'Campaign clock', county: 'County', coverage: 'coverage',
     sampled: 'Sampled', population: 'Residents', rate: 'Per hour', eta: 'Target reached at', townships: 'Townships',
     worstFirst: '(worst first)', sites: 'Sites', site: 'Site', township: 'Township', state: 'State',
-    lastScan: 'Last scan', rate15: 'Rate 15 min / capacity', queue: 'Queue', throughput: 'People sampled per 5 minutes',
+    lastScan: 'Last scan', rate15: 'Rate (15 min) / cap.', queue: 'Queue', throughput: 'People sampled per 5 minutes',
     alerts: 'Alerts', resolved: 'Recently resolved', health: 'Data health', eventsPerSecond: 'Events/s', events: 'Events',
     duplicates: 'Duplicates', late: 'Late', deadLetters: 'Dead letters', watermarkLag: 'Watermark lag', perHour: '/h',
-    reached: 'reached', noRate: '—', by: 'by', lagging: 'lagging', silentN: 'silent', noAlerts: 'No alerts',
+    coverageCol: 'Coverage', etaShort: 'ETA', laggingSilent: 'lag/silent', reached: 'reached', noRate: '—', by: 'by', lagging: 'lagging', silentN: 'silent', noAlerts: 'No alerts',
     noneResolved: 'None yet', lasted: 'lasted', ago: 'ago', countyLine: 'County',
     status: { live: 'LIVE', rebuilding: 'Rebuilding…', connecting: 'Connecting to Kafka…', offline: 'Board unreachable' },
     condition: { clear: 'clear', busy: 'busy', congested: 'congested', silent: 'silent', closed: 'closed', paused: 'paused', waiting: 'not open' },
@@ -54,18 +54,22 @@ const nf = () => new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-US');
 const fmtInt = (n) => (n == null ? '—' : nf().format(Math.round(n)));
 const fmtPct = (x, digits = 1) => (x == null ? '—' : (x * 100).toFixed(digits) + '%');
 
+/** Event time in the campaign's zone: HH:mm, or MM-DD HH:mm (the same in both languages). */
 function fmtTime(ms, withDate) {
   if (ms == null || !model.campaign) return '—';
-  const opts = { timeZone: model.campaign.zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
-  if (withDate) Object.assign(opts, { month: '2-digit', day: '2-digit' });
-  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', opts).format(new Date(ms));
+  const p = clockParts(ms);
+  return withDate ? `${p.month}-${p.day} ${p.hour}:${p.minute}` : `${p.hour}:${p.minute}`;
+}
+
+function clockParts(ms) {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: model.campaign.zone, year: 'numeric', month: '2-digit',
+    day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(ms));
+  return Object.fromEntries(parts.map((x) => [x.type, x.value]));
 }
 
 function fmtClock(ms) {
   if (ms == null || !model.campaign) return '—';
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: model.campaign.zone, year: 'numeric', month: '2-digit',
-    day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(ms));
-  const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
+  const p = clockParts(ms);
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
@@ -85,7 +89,7 @@ function fmtEta(etaMinutes, clock) {
   if (etaMinutes == null) return t('noRate');
   if (etaMinutes <= 0) return t('reached');
   if (clock == null) return `+${fmtDuration(etaMinutes * 60000)}`;
-  return `${fmtTime(clock + etaMinutes * 60000, etaMinutes > 12 * 60)} (+${fmtDuration(etaMinutes * 60000)})`;
+  return `${fmtTime(clock + etaMinutes * 60000, etaMinutes > 12 * 60)}<small>+${fmtDuration(etaMinutes * 60000)}</small>`;
 }
 
 // ---- the stream -----------------------------------------------------------------------------
@@ -173,7 +177,7 @@ function renderCounty(b) {
   $('county-coverage').textContent = fmtPct(c.coverage);
   $('county-bar').style.width = `${Math.min(100, c.coverage * 100)}%`;
   $('county-rate').textContent = `${fmtInt(c.ratePerHour)}${t('perHour')}`;
-  $('county-eta').textContent = fmtEta(c.etaMinutes, b.clock);
+  $('county-eta').innerHTML = fmtEta(c.etaMinutes, b.clock);
 }
 
 function townshipName(id) {
@@ -184,13 +188,15 @@ function townshipName(id) {
 function renderTownships(b) {
   const box = $('township-rows');
   const target = model.campaign.target;
-  const html = [];
+  const html = [`<div class="trow head"><div>${t('township')}</div><div></div><div>${t('coverageCol')}</div>
+    <div>${t('sampled')} / ${t('population')}</div><div>${t('rate')}</div><div>${t('etaShort')}</div><div>${t('laggingSilent')}</div></div>`];
   for (const r of b.townships) {
     const cls = r.coverage >= target ? 'reached' : r.behindPlan ? 'behind' : '';
     html.push(`<div class="trow ${cls}" id="township-${esc(r.id)}" data-coverage="${r.coverage}">
       <div class="name">${esc(lang === 'zh' ? r.nameZh : r.name)}</div>
       <div class="bar"><div class="fill" style="width:${Math.min(100, r.coverage * 100)}%"></div>
-        <div class="target-line" style="left:${target * 100}%"></div><span class="pct">${fmtPct(r.coverage)}</span></div>
+        <div class="target-line" style="left:${target * 100}%"></div></div>
+      <div class="pct">${fmtPct(r.coverage)}</div>
       <div class="n">${fmtInt(r.sampled)} / ${fmtInt(r.population)}</div>
       <div class="n">${fmtInt(r.ratePerHour)}${t('perHour')}</div>
       <div class="n">${esc(r.etaMinutes == null ? t('noRate') : r.etaMinutes <= 0 ? t('reached') : fmtTime(b.clock + r.etaMinutes * 60000, r.etaMinutes > 12 * 60))}</div>
@@ -207,7 +213,7 @@ function buildSiteRows() {
   for (const s of model.sites.values()) {
     const tr = document.createElement('tr');
     tr.id = `site-${s.id}`;
-    tr.innerHTML = '<td class="name"></td><td class="tw"></td><td><span class="state"></span></td>'
+    tr.innerHTML = '<td class="name"></td><td><span class="state"></span></td>'
       + '<td class="n last"></td><td class="n rate"></td><td class="n queue"></td><td class="n sampled"></td>';
     rows.set(s.id, tr);
     fillSiteRow(tr, s);
@@ -221,22 +227,20 @@ function fillSiteRow(tr, s) {
   tr.dataset.alerts = s.alerts.join(' ');
   const c = tr.children;
   c[0].textContent = lang === 'zh' ? s.nameZh : s.nameEn;
-  c[0].title = s.id;
-  c[1].textContent = townshipName(s.township);
-  const badge = c[2].firstChild;
+  c[0].title = `${s.id} · ${townshipName(s.township)}`;
+  const badge = c[1].firstChild;
   badge.className = `state ${s.condition}`;
   badge.textContent = I18N[lang].condition[s.condition] ?? s.condition;
-  c[3].textContent = s.lastScan == null ? '—' : fmtTime(s.lastScan);
+  c[2].textContent = s.lastScan == null ? '—' : fmtTime(s.lastScan);
   const load = s.capacity > 0 ? s.rate15 / s.capacity : 0;
-  c[4].innerHTML = `<span class="load ${load < 0.5 && s.station === 'OPEN' && (s.queue ?? 0) > 0 ? 'low' : ''}"><i style="width:${Math.min(100, load * 100)}%"></i></span>${fmtInt(s.rate15)} / ${fmtInt(s.capacity)}`;
-  c[5].textContent = s.queue == null ? '—' : fmtInt(s.queue);
-  c[6].textContent = fmtInt(s.sampled);
+  c[3].innerHTML = `<span class="load ${load < 0.5 && s.station === 'OPEN' && (s.queue ?? 0) > 0 ? 'low' : ''}"><i style="width:${Math.min(100, load * 100)}%"></i></span>${fmtInt(s.rate15)} / ${fmtInt(s.capacity)}`;
+  c[4].textContent = s.queue == null ? '—' : fmtInt(s.queue);
+  c[5].textContent = fmtInt(s.sampled);
 }
 
 function sortValue(s) {
   switch (sortKey) {
     case 'name': return s.id;
-    case 'township': return s.township + s.id;
     case 'condition': return CONDITION_ORDER.indexOf(s.condition) * 1e6 - (s.queue ?? 0);
     case 'lastScan': return s.lastScan ?? 0;
     case 'load': return s.capacity > 0 ? s.rate15 / s.capacity : 0;
@@ -280,7 +284,7 @@ function alertWhere(a) {
     const s = model.sites.get(a.site);
     return `${s ? (lang === 'zh' ? s.nameZh : s.nameEn) : a.site}`;
   }
-  return a.township ? townshipName(a.township) : '';
+  return a.township ? townshipName(a.township) : t('county');
 }
 
 function alertAge(a, clock) {
@@ -313,7 +317,9 @@ function renderHealth(b) {
   $('health-duplicates').textContent = fmtInt(h.duplicates);
   $('health-late').textContent = fmtInt(h.late);
   $('health-dead').textContent = fmtInt(h.deadLetters + h.unreadable);
-  $('health-lag').textContent = fmtDuration(h.watermarkLagMs);
+  const lag = $('health-lag');
+  lag.textContent = fmtDuration(h.watermarkLagMs);
+  lag.classList.toggle('warn', h.watermarkLagMs != null && h.watermarkLagMs > 60000);
 }
 
 // ---- the throughput chart: townships stacked, the county on top ------------------------------
@@ -335,10 +341,17 @@ function buildChart() {
     scales: { x: { time: false }, y: { range: (u, min, max) => [0, Math.max(10, max * 1.08)] } },
     axes: [
       { stroke: '#8fa1bd', grid: { stroke: '#1e2a40' }, ticks: { stroke: '#1e2a40' }, space: 90, font: '15px sans-serif',
-        values: (u, splits) => splits.map((x) => {
-          const b = chartBuckets[Math.round(x)];
-          return b == null || Math.abs(x - Math.round(x)) > 1e-6 ? '' : fmtTime(b.start, false);
-        }) },
+        values: (u, splits) => {
+          let day = null;
+          return splits.map((x) => {
+            const b = chartBuckets[Math.round(x)];
+            if (b == null || Math.abs(x - Math.round(x)) > 1e-6) return '';
+            const d = clockParts(b.start).day;
+            const label = fmtTime(b.start, day !== null && d !== day);
+            day = d;
+            return label;
+          });
+        } },
       { stroke: '#8fa1bd', grid: { stroke: '#1e2a40' }, ticks: { stroke: '#1e2a40' }, size: 70, font: '15px sans-serif',
         values: (u, splits) => splits.map((v) => nf().format(v)) },
     ],
