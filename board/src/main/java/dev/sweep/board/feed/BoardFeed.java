@@ -85,6 +85,8 @@ public final class BoardFeed implements AutoCloseable {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
             consumer = c;
             long lastCheck = 0;
+            long started = System.nanoTime();
+            long folded = 0;
             boolean first = true;
             while (running) {
                 try {
@@ -98,7 +100,8 @@ public final class BoardFeed implements AutoCloseable {
                     }
                     if (status == Status.REBUILDING && caughtUp(c)) {
                         status = Status.LIVE;
-                        LOG.info("board: rebuilt from the topics; following them live");
+                        LOG.info("board: rebuilt the picture from {} records in {} s; following the topics live",
+                                folded, String.format("%.1f", (System.nanoTime() - started) / 1e9));
                     }
                     if (assigned.isEmpty()) {
                         Thread.sleep(POLL.toMillis());
@@ -111,6 +114,7 @@ public final class BoardFeed implements AutoCloseable {
                                 fold(r);
                             }
                         }
+                        folded += records.count();
                     }
                 } catch (WakeupException e) {
                     // close() asked us to stop
