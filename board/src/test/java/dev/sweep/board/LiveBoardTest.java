@@ -102,6 +102,10 @@ class LiveBoardTest {
                 ledger.townships().forEach((id, t) ->
                         assertEquals(t.population(), summary.township(id).population(), "population of " + id));
                 assertSummaryOverHttp(board, ledger);
+                awaitSitesOnTheLedger(board, ledger);
+                String someSite = "NX-CG-001";
+                assertEquals(String.format("%,d", ledger.sites().get(someSite).persons()),
+                        browser.text("#site-" + someSite + " td.sampled"));
 
                 // Data health: every duplicate dropped and every bad record refused, as the ledger says.
                 long badRecords = ledger.badRecords().values().stream().mapToLong(Long::longValue).sum();
@@ -178,6 +182,27 @@ class LiveBoardTest {
                 m.merge(chain.scenario.site(e.key()).townshipId(), (long) e.newPersons(), Long::sum);
             }
         }
+        return m;
+    }
+
+    /** Every site's scans and people, and the throughput buckets' total, as the ledger has them. */
+    static void awaitSitesOnTheLedger(CoverageBoard board, Ledger ledger) throws InterruptedException {
+        Map<String, List<Long>> want = new TreeMap<>();
+        ledger.sites().forEach((id, s) -> want.put(id, List.of(s.scans(), s.persons())));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        Map<String, List<Long>> got = sites(board.view());
+        while (!got.equals(want) && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            got = sites(board.view());
+        }
+        assertEquals(want, got, "scans and people of every site");
+        assertEquals(ledger.county().persons(),
+                board.view().throughput().stream().mapToLong(BoardView.Bucket::county).sum(), "people in the chart");
+    }
+
+    static Map<String, List<Long>> sites(BoardView v) {
+        Map<String, List<Long>> m = new TreeMap<>();
+        v.sites().forEach(s -> m.put(s.id(), List.of(s.scans(), s.sampled())));
         return m;
     }
 

@@ -99,7 +99,14 @@ function connect() {
   es.addEventListener('snapshot', (e) => { applySnapshot(JSON.parse(e.data)); });
   es.addEventListener('update', (e) => { applyUpdate(JSON.parse(e.data)); });
   es.addEventListener('status', (e) => { setStatus(JSON.parse(e.data).status); });
-  es.onerror = () => { if (es.readyState !== EventSource.OPEN) setStatus('offline'); };
+  es.onerror = () => {
+    if (es.readyState === EventSource.OPEN) return;
+    setStatus('offline');
+    if (es.readyState === EventSource.CLOSED) { // the browser gave up (e.g. a proxy's error page): start over
+      es.close();
+      setTimeout(connect, 5000);
+    }
+  };
 }
 
 function applySnapshot(s) {
