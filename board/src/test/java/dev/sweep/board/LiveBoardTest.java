@@ -54,6 +54,7 @@ class LiveBoardTest {
             long cut = Instant.parse(outage.start()).toEpochMilli() + 15 * 60_000L;
             List<Emission> firstPart = chain.before(cut);
 
+            phase("replay generated");
             CoverageBoard board = CoverageBoard.start(BoardOptions.of(chain.bootstrap()).withPort(0));
             try {
                 awaitLive(board);
@@ -62,9 +63,11 @@ class LiveBoardTest {
                         browser.attribute("body", "data-status")) && "0".equals(countyOnPage(browser)));
                 browser.js("window.boardMarker = 'set before the campaign'");
 
+                phase("page live at 0");
                 chain.startJob();
                 chain.send(firstPart);
                 long expected = Chain.persons(firstPart);
+                phase("first part sent");
                 browser.await("the page's county figure reaches " + expected, WAIT,
                         d -> String.valueOf(expected).equals(countyOnPage(browser)));
                 assertNotReloaded(browser);
@@ -72,12 +75,14 @@ class LiveBoardTest {
                 assertEquals(String.format("%,d", expected), browser.text("#county-sampled"));
                 awaitSummary(board, () -> townshipPersons(chain, firstPart));
 
+                phase("first part on the page and in the summary");
                 // Restart the board on the same port: the page reconnects by itself and shows the same picture.
                 BoardView before = stable(board.view());
                 int port = board.url().getPort();
                 board.close();
                 browser.await("the page notices the board is gone", WAIT,
                         d -> "offline".equals(browser.attribute("body", "data-status")));
+                phase("page saw the board go");
                 board = CoverageBoard.start(BoardOptions.of(chain.bootstrap()).withPort(port));
                 awaitLive(board);
                 assertEquals(json.writeValueAsString(before), json.writeValueAsString(stable(board.view())),
@@ -86,13 +91,16 @@ class LiveBoardTest {
                 assertEquals(String.valueOf(expected), countyOnPage(browser));
                 assertNotReloaded(browser);
 
+                phase("restarted board live, same picture, page live");
                 chain.send(chain.from(cut));
+                phase("second part sent");
                 browser.await("the page's county figure reaches the ledger's " + ledger.county().persons(), WAIT,
                         d -> String.valueOf(ledger.county().persons()).equals(countyOnPage(browser)));
                 assertNotReloaded(browser);
                 assertEquals("478,609", browser.text("#county-sampled"));
                 assertEquals("87.0%", browser.text("#county-coverage"));
 
+                phase("ledger figure on the page");
                 Map<String, Long> ledgerTownships = new TreeMap<>();
                 ledger.townships().forEach((id, t) -> ledgerTownships.put(id, t.persons()));
                 Summary summary = awaitSummary(board, () -> ledgerTownships);
@@ -107,12 +115,14 @@ class LiveBoardTest {
                 assertEquals(String.format("%,d", ledger.sites().get(someSite).persons()),
                         browser.text("#site-" + someSite + " td.sampled"));
 
+                phase("summary and sites on the ledger");
                 // Data health: every duplicate dropped and every bad record refused, as the ledger says.
                 long badRecords = ledger.badRecords().values().stream().mapToLong(Long::longValue).sum();
                 browser.await("data health shows the ledger's duplicates and dead letters", WAIT, d ->
                         browser.text("#health-duplicates").equals(String.format("%,d", ledger.duplicatesSent()))
                                 && browser.text("#health-dead").equals(String.format("%,d", badRecords)));
 
+                phase("data health on the ledger");
                 // 381 sites in the table, the whole campaign in the chart.
                 assertEquals(381L, browser.js("return document.querySelectorAll('#site-rows tr').length"));
                 assertTrue(Integer.parseInt(browser.attribute("#chart", "data-buckets")) > 90,
@@ -136,6 +146,13 @@ class LiveBoardTest {
                 board.close();
             }
         }
+    }
+
+    static final long STARTED = System.nanoTime();
+
+    /** Progress on the test's output, to see where the time goes on a busy machine. */
+    static void phase(String what) {
+        System.out.printf("board test: %5.1f s  %s%n", (System.nanoTime() - STARTED) / 1e9, what);
     }
 
     static String countyOnPage(Browser browser) {

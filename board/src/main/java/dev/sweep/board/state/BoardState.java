@@ -19,20 +19,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The board's picture folded from the job's outputs and the stations' heartbeats, the same
- * whatever the order of the partitions: the latest coverage of each area (newest minute wins),
- * a track per site, five-minute throughput, the alert book, the pipeline's health, the campaign
+ * whatever the order of the partitions: the latest coverage of each area (newest minute wins)
+ * and its five-minute throughput, a track per site, the alert book, the pipeline's health, the campaign
  * clock (newest event time seen), and the records that did not decode.
  * Not thread-safe: the feed folds and the publisher reads under one lock.
  */
 public final class BoardState {
     private final Scenario scenario;
-    private final Map<String, Integer> townshipIndex = new HashMap<>();
     private final Map<String, Coverage> coverage = new HashMap<>(); // township id, or COUNTY
     private final Map<String, SiteTrack> sites = new LinkedHashMap<>();
-    private final Throughput throughput;
+    private final Throughput throughput = new Throughput();
     private final AlertBook alerts = new AlertBook();
     private final DataHealth health = new DataHealth();
     private long clock = Long.MIN_VALUE;
@@ -43,14 +43,9 @@ public final class BoardState {
 
     public BoardState(Scenario scenario) {
         this.scenario = scenario;
-        List<Township> townships = scenario.townships();
-        for (int i = 0; i < townships.size(); i++) {
-            townshipIndex.put(townships.get(i).id(), i);
-        }
         for (Site s : scenario.sites()) {
             sites.put(s.id(), new SiteTrack(s));
         }
-        throughput = new Throughput(townships.size());
     }
 
     public Scenario scenario() {
@@ -59,6 +54,7 @@ public final class BoardState {
 
     public void onCoverage(Coverage c) {
         String area = c.getScope() == CoverageScope.COUNTY ? COUNTY : String.valueOf(c.getTownshipId());
+        throughput.add(area, c);
         Coverage before = coverage.get(area);
         // Points are cumulative: the newest minute tells the most; a re-send of it replaces it.
         if (before == null || !c.getMinute().isBefore(before.getMinute())) {
@@ -69,14 +65,12 @@ public final class BoardState {
 
     public void onSiteMinute(SiteMinute m) {
         SiteTrack track = sites.get(m.getSiteId().toString());
-        Integer township = townshipIndex.get(m.getTownshipId().toString());
-        if (track == null || township == null) {
+        if (track == null) {
             unknownSites++; // not in this scenario: the board was started with another one
             return;
         }
-        long minute = m.getWindowStart().toEpochMilli();
-        throughput.add(minute, township, track.apply(m));
-        advanceClock(minute);
+        track.apply(m);
+        advanceClock(m.getWindowStart().toEpochMilli());
     }
 
     public void onStatus(StationStatus s) {
@@ -120,7 +114,7 @@ public final class BoardState {
         return unknownSites;
     }
 
-    /** How many site minutes are kept (bounded: sites x a few hours). */
+    /** How many site minutes are held (bounded: sites x the campaign's span, at most two weeks). */
     public int siteMinutesKept() {
         return sites.values().stream().mapToInt(SiteTrack::minutesKept).sum();
     }
@@ -178,17 +172,19 @@ public final class BoardState {
                 : new BoardView.County(county.getSampled(), county.getPopulation(), county.getCoverage(),
                         county.getRatePerHour(), county.getEtaMinutes(), county.getMinute().toEpochMilli());
 
+        NavigableMap<Long, Long> countyBuckets = throughput.perBucket(COUNTY);
+        Map<String, NavigableMap<Long, Long>> townshipBuckets = new LinkedHashMap<>();
+        TreeSet<Long> starts = new TreeSet<>(countyBuckets.keySet());
+        for (Township t : scenario.townships()) {
+            NavigableMap<Long, Long> b = throughput.perBucket(t.id());
+            townshipBuckets.put(t.id(), b);
+            starts.addAll(b.keySet());
+        }
         List<BoardView.Bucket> buckets = new ArrayList<>();
-        NavigableMap<Long, long[]> counted = throughput.buckets();
-        List<Township> order = scenario.townships();
-        for (Map.Entry<Long, long[]> e : counted.entrySet()) {
+        for (long start : starts) {
             Map<String, Long> byTownship = new LinkedHashMap<>();
-            long total = 0;
-            for (int i = 0; i < order.size(); i++) {
-                byTownship.put(order.get(i).id(), e.getValue()[i]);
-                total += e.getValue()[i];
-            }
-            buckets.add(new BoardView.Bucket(e.getKey(), total, byTownship));
+            townshipBuckets.forEach((id, b) -> byTownship.put(id, b.getOrDefault(start, 0L)));
+            buckets.add(new BoardView.Bucket(start, countyBuckets.getOrDefault(start, 0L), byTownship));
         }
 
         BoardView.Alerts alertView = new BoardView.Alerts(

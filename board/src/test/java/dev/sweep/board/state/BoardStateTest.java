@@ -91,25 +91,36 @@ class BoardStateTest {
     }
 
     @Test
-    void theLatestSiteMinuteWinsInTheSiteTotalsAndTheThroughputBuckets() {
+    void theLatestRecordOfEachSiteMinuteWinsEvenLongAfterLaterMinutes() {
         state.onSiteMinute(minute(SITE, T0, 3, 3));
         state.onSiteMinute(minute(SITE, T0, 7, 6)); // the same window, re-sent as it filled
         state.onSiteMinute(minute(SITE, T0 + MIN, 5, 5));
-        state.onSiteMinute(minute(OTHER, T0 + 6 * MIN, 2, 2));
-        state.onSiteMinute(minute(SITE, T0, 8, 7)); // a late scan corrects the first minute again
-        BoardView v = state.view("live");
+        state.onSiteMinute(minute(SITE, T0 + 13 * 60 * MIN, 4, 4)); // the next morning's first minute
+        state.onSiteMinute(minute(SITE, T0, 8, 7)); // then the on-time firing of the first, under a backlog
+        state.onSiteMinute(minute(SITE, T0 - 3 * 60 * MIN, 2, 2)); // an earlier minute than any so far
         BoardView.SiteRow row = site(SITE);
-        assertEquals(13, row.scans());
-        assertEquals(12, row.sampled());
-        assertEquals(T0 + MIN, row.lastScan());
-        assertEquals(2, v.throughput().size());
-        BoardView.Bucket first = v.throughput().get(0);
-        assertEquals(T0, first.start());
-        assertEquals(12, first.county());
-        assertEquals(12L, first.townships().get("CG"));
-        assertEquals(0L, first.townships().get("XG"));
-        assertEquals(T0 + 5 * MIN, v.throughput().get(1).start());
-        assertEquals(2, v.throughput().get(1).county());
+        assertEquals(8 + 5 + 4 + 2, row.scans());
+        assertEquals(7 + 5 + 4 + 2, row.sampled());
+        assertEquals(T0 + 13 * 60 * MIN, row.lastScan());
+        assertEquals(0, site(OTHER).scans());
+    }
+
+    @Test
+    void throughputIsThePeopleSampledInEachFiveMinutesFromTheCoveragePoints() {
+        state.onCoverage(coverage(null, T0, 10, 0, null));
+        state.onCoverage(coverage(null, T0 + 3 * MIN, 40, 0, null));
+        state.onCoverage(coverage(null, T0 + 7 * MIN, 70, 0, null));
+        state.onCoverage(coverage(null, T0 + 3 * MIN, 45, 0, null)); // a late person rewrites from minute 3 on
+        state.onCoverage(coverage(null, T0 + 7 * MIN, 75, 0, null));
+        state.onCoverage(coverage(null, T0 + 13 * 60 * MIN, 90, 0, null)); // the next wave
+        state.onCoverage(coverage("CG", T0 + 2 * MIN, 12, 0, null));
+        List<BoardView.Bucket> buckets = state.view("live").throughput();
+        assertEquals(List.of(T0, T0 + 5 * MIN, T0 + 13 * 60 * MIN), buckets.stream().map(BoardView.Bucket::start).toList());
+        assertEquals(List.of(45L, 30L, 15L), buckets.stream().map(BoardView.Bucket::county).toList());
+        assertEquals(90, buckets.stream().mapToLong(BoardView.Bucket::county).sum(), "adds up to the county figure");
+        assertEquals(12L, buckets.get(0).townships().get("CG"));
+        assertEquals(0L, buckets.get(1).townships().get("CG"));
+        assertEquals(NEIXIANG.townships().size(), buckets.get(0).townships().size());
     }
 
     @Test
@@ -199,19 +210,24 @@ class BoardStateTest {
 
     @Test
     void memoryStaysBoundedOverAWholeCampaign() {
-        // Two days of every minute at every site, each minute re-sent twice.
-        for (long m = 0; m < 2 * 24 * 60; m += 1) {
+        // Two days of every minute at every site, each minute re-sent, and the county's points.
+        long days = 2;
+        for (long m = 0; m < days * 24 * 60; m += 1) {
             for (var site : NEIXIANG.sites()) {
                 state.onSiteMinute(minute(site.id(), T0 + m * MIN, 1, 1));
                 state.onSiteMinute(minute(site.id(), T0 + m * MIN, 2, 1));
             }
+            state.onCoverage(coverage(null, T0 + m * MIN, m + 1, 0, null));
         }
-        assertTrue(state.siteMinutesKept() <= NEIXIANG.sites().size() * (SiteTrack.KEPT / MIN + 1),
-                "site minutes kept: " + state.siteMinutesKept());
-        assertEquals(2 * 24 * 12, state.bucketsKept());
-        assertEquals(NEIXIANG.sites().size() * 2L * 24 * 60,
-                state.view("live").throughput().stream().mapToLong(BoardView.Bucket::county).sum(),
-                "every person counted once in the buckets, re-sends or not");
+        assertTrue(state.siteMinutesKept() <= NEIXIANG.sites().size() * 2 * days * 24 * 60,
+                "site minutes held: " + state.siteMinutesKept());
+        assertEquals(days * 24 * 12, state.bucketsKept());
+        assertEquals(2 * days * 24 * 60, site(SITE).scans(), "every minute counted once, re-sends or not");
+        assertEquals(days * 24 * 60, state.view("live").throughput().stream().mapToLong(BoardView.Bucket::county).sum());
+        // Beyond two weeks from the rest of a site's minutes, a minute is not held (nor counted).
+        state.onSiteMinute(minute(SITE, T0 + (SiteTrack.MAX_SPAN + 1) * MIN, 9, 9));
+        assertEquals(2 * days * 24 * 60, site(SITE).scans());
+        assertTrue(state.siteMinutesKept() <= NEIXIANG.sites().size() * SiteTrack.MAX_SPAN);
     }
 
     @Test
