@@ -50,6 +50,10 @@ class FlagsTest {
         refused("--port", "board", "--bootstrap", "127.0.0.1:1", "--port", "eighty");
         refused("--scenario", "board", "--bootstrap", "127.0.0.1:1", "--port", "0", "--scenario", "atlantis");
         refused("--bind", "board", "--bootstrap", "127.0.0.1:1", "--port", "0", "--bind", "no-such-host.invalid");
+        refused("--congested-queue", "job", "--bootstrap", "127.0.0.1:1", "--congested-queue", "20");
+        refused("--slow-below", "job", "--bootstrap", "127.0.0.1:1", "--slow-below", "1.5");
+        refused("--silent-after", "job", "--bootstrap", "127.0.0.1:1", "--silent-after", "0s");
+        refused("--clear-after", "job", "--bootstrap", "127.0.0.1:1", "--clear-after", "soon");
     }
 
     @Test
@@ -62,5 +66,6 @@ class FlagsTest {
         assertTrue(run("simulate", "--help").out().contains("--ledger"));
         assertTrue(run("job", "--help").out().contains("--influx-url"));
         assertTrue(run("board", "--help").out().contains("--bind"));
+        assertTrue(run("job", "--help").out().contains("--congested-queue"), "the rules' thresholds are flags");
     }
 }
