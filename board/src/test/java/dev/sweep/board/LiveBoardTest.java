@@ -25,12 +25,14 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
 
 /**
  * The board on the real chain, in a real browser: the simulator replays Neixiang (seed 7, with
  * duplicates, bad data and a site outage) into Kafka while the coverage job runs on a MiniCluster,
- * and headless Chromium watches the page. The stations stop mid-campaign (during the outage), the
- * board is restarted there, then the rest of the campaign comes in. The page is never reloaded
+ * and headless Chromium watches the page. The stations stop mid-campaign, a quarter of an hour into
+ * the outage: the drilled site must show as silent with the job's alert. The board is restarted
+ * there, then the rest of the campaign comes in. The page is never reloaded
  * until the language check at the end; its figures must end on the ledger's.
  */
 class LiveBoardTest {
@@ -76,6 +78,23 @@ class LiveBoardTest {
                 awaitSummary(board, () -> townshipPersons(chain, firstPart));
 
                 phase("first part on the page and in the summary");
+
+                // A quarter of an hour into the outage the drilled site shows as silent, with the job's alert.
+                String drilled = outage.site();
+                String alertOfDrill = "#alerts-active li[data-site='" + drilled + "'][data-kind='"
+                        + outage.expectedAlert() + "']";
+                browser.await("the drilled site " + drilled + " shows as silent with its " + outage.expectedAlert()
+                        + " alert", WAIT, d -> "silent".equals(browser.attribute("#site-" + drilled, "data-condition"))
+                        && !d.findElements(By.cssSelector(alertOfDrill)).isEmpty());
+                assertEquals("静默", browser.text("#site-" + drilled + " .state"));
+                assertTrue(browser.text(alertOfDrill).contains(chain.scenario.site(drilled).name()),
+                        "the alert names the site: " + browser.text(alertOfDrill));
+                assertTrue(Integer.parseInt(browser.text("#township-" + outage.township() + " .badge.silent")) >= 1,
+                        "its township counts it as silent");
+                assertEquals(1, browser.driver.findElements(By.cssSelector("#site-rows tr")).stream()
+                        .filter(r -> r.getDomAttribute("id").equals("site-" + drilled)).count());
+                browser.screenshot(Path.of("target", "board-outage.png"));
+                phase("the drilled site silent on the page, its alert shown");
                 // Restart the board on the same port: the page reconnects by itself and shows the same picture.
                 BoardView before = stable(board.view());
                 int port = board.url().getPort();
@@ -98,6 +117,10 @@ class LiveBoardTest {
                         d -> String.valueOf(ledger.county().persons()).equals(countyOnPage(browser)));
                 assertNotReloaded(browser);
                 assertEquals("478,609", browser.text("#county-sampled"));
+                browser.await("the outage's alert is resolved", WAIT,
+                        d -> d.findElements(By.cssSelector(alertOfDrill)).isEmpty());
+                assertTrue(!"silent".equals(browser.attribute("#site-" + drilled, "data-condition")),
+                        "the site is back");
                 assertEquals("87.0%", browser.text("#county-coverage"));
 
                 phase("ledger figure on the page");
