@@ -66,7 +66,7 @@ public final class CoverageBoard implements AutoCloseable {
         return url;
     }
 
-    /** connecting (no broker yet), rebuilding (reading the history) or live. */
+    /** connecting (no broker yet), rebuilding (reading the history), live, or lost (the broker went away). */
     public String status() {
         return feed.status().code();
     }

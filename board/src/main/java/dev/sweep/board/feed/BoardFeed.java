@@ -37,9 +37,12 @@ public final class BoardFeed implements AutoCloseable {
     public static final List<String> TOPICS =
             List.of(Topics.COVERAGE, Topics.SITE_MINUTES, Topics.ALERTS, Topics.STATION_STATUS, Topics.PIPELINE);
 
-    /** Where the board is: no broker yet, reading the history, or following as records arrive. */
+    /**
+     * Where the board is: no broker yet, reading the history, following as records arrive, or
+     * cut off from a broker it was following (the picture is the last one it had).
+     */
     public enum Status {
-        CONNECTING, REBUILDING, LIVE;
+        CONNECTING, REBUILDING, LIVE, LOST;
 
         public String code() {
             return name().toLowerCase();
@@ -49,6 +52,9 @@ public final class BoardFeed implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final long RECHECK_MISSING_NANOS = 5_000_000_000L;
     private static final long RECHECK_ALL_NANOS = 60_000_000_000L;
+    /** How often a live board asks the broker for its end offsets, to notice when it is gone. */
+    private static final long PROBE_NANOS = 5_000_000_000L;
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
     private final String bootstrap;
     private final BoardState state;
@@ -85,23 +91,28 @@ public final class BoardFeed implements AutoCloseable {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
             consumer = c;
             long lastCheck = 0;
+            long lastProbe = System.nanoTime();
             long started = System.nanoTime();
             long folded = 0;
-            boolean first = true;
+            boolean contacted = false;
             while (running) {
                 try {
                     boolean missing = assigned.stream().map(TopicPartition::topic).distinct().count() < TOPICS.size();
                     long now = System.nanoTime();
-                    if (first || now - lastCheck > (missing ? RECHECK_MISSING_NANOS : RECHECK_ALL_NANOS)) {
+                    if (!contacted || now - lastCheck > (missing ? RECHECK_MISSING_NANOS : RECHECK_ALL_NANOS)) {
                         lastCheck = now;
-                        if (discover(c, status == Status.CONNECTING)) {
-                            first = false;
+                        if (discover(c, !contacted)) {
+                            contacted = true;
                         }
                     }
                     if (status == Status.REBUILDING && caughtUp(c)) {
                         status = Status.LIVE;
                         LOG.info("board: rebuilt the picture from {} records in {} s; following the topics live",
                                 folded, String.format("%.1f", (System.nanoTime() - started) / 1e9));
+                    }
+                    if ((status == Status.LIVE || status == Status.LOST) && now - lastProbe > PROBE_NANOS) {
+                        lastProbe = now;
+                        probe(c);
                     }
                     if (assigned.isEmpty()) {
                         Thread.sleep(POLL.toMillis());
@@ -164,6 +175,22 @@ public final class BoardFeed implements AutoCloseable {
             status = Status.REBUILDING;
         }
         return true;
+    }
+
+    /** A consumer with no broker just gets nothing from poll: asking for end offsets tells. */
+    private void probe(KafkaConsumer<String, byte[]> c) {
+        try {
+            c.endOffsets(assigned, PROBE_TIMEOUT);
+            if (status == Status.LOST) {
+                LOG.info("board: Kafka at {} is back; following the topics live", bootstrap);
+                status = Status.LIVE;
+            }
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            if (status == Status.LIVE) {
+                LOG.warn("board: Kafka at {} does not answer; showing the last picture until it does", bootstrap);
+                status = Status.LOST;
+            }
+        }
     }
 
     private boolean caughtUp(KafkaConsumer<String, byte[]> c) {

@@ -12,7 +12,7 @@ const I18N = {
     duplicates: '重复', late: '迟到', deadLetters: '死信', watermarkLag: '水位延迟', perHour: '/时',
     coverageCol: '覆盖率', etaShort: '达标时间', laggingSilent: '滞后/静默', reached: '已达标', noRate: '—', by: '截止', lagging: '滞后', silentN: '静默', noAlerts: '无告警',
     noneResolved: '暂无', lasted: '持续', ago: '前', countyLine: '全县',
-    status: { live: '实时', rebuilding: '正在恢复…', connecting: '连接 Kafka…', offline: '看板连接中断' },
+    status: { live: '实时', rebuilding: '正在恢复…', connecting: '连接 Kafka…', lost: 'Kafka 中断 · 最后画面', offline: '看板连接中断' },
     condition: { clear: '畅通', busy: '繁忙', congested: '拥堵', silent: '静默', closed: '已关闭', paused: '暂停', waiting: '未开始' },
     kind: { SITE_SILENT: '采样点静默', SITE_SLOW: '采样缓慢', SITE_CONGESTED: '排队拥堵', STATION_OFFLINE: '采样站离线',
       TOWNSHIP_BEHIND_PLAN: '乡镇进度落后', FEED_STALLED: '数据中断' },
@@ -27,7 +27,7 @@ const I18N = {
     duplicates: 'Duplicates', late: 'Late', deadLetters: 'Dead letters', watermarkLag: 'Watermark lag', perHour: '/h',
     coverageCol: 'Coverage', etaShort: 'ETA', laggingSilent: 'lag/silent', reached: 'reached', noRate: '—', by: 'by', lagging: 'lagging', silentN: 'silent', noAlerts: 'No alerts',
     noneResolved: 'None yet', lasted: 'lasted', ago: 'ago', countyLine: 'County',
-    status: { live: 'LIVE', rebuilding: 'Rebuilding…', connecting: 'Connecting to Kafka…', offline: 'Board unreachable' },
+    status: { live: 'LIVE', rebuilding: 'Rebuilding…', connecting: 'Connecting to Kafka…', lost: 'Kafka lost · last picture', offline: 'Board unreachable' },
     condition: { clear: 'clear', busy: 'busy', congested: 'congested', silent: 'silent', closed: 'closed', paused: 'paused', waiting: 'not open' },
     kind: { SITE_SILENT: 'Site silent', SITE_SLOW: 'Site slow', SITE_CONGESTED: 'Site congested', STATION_OFFLINE: 'Station offline',
       TOWNSHIP_BEHIND_PLAN: 'Township behind plan', FEED_STALLED: 'Feed stalled' },
@@ -306,13 +306,13 @@ function renderAlerts(b) {
   count.textContent = String(active.length);
   count.classList.toggle('on', active.length > 0);
   $('alerts-active').innerHTML = active.length === 0 ? `<li class="none">${t('noAlerts')}</li>` : active.map((a) => `
-    <li class="${esc(a.kind)}" id="alert-${esc(a.id)}" data-kind="${esc(a.kind)}" data-site="${esc(a.site ?? '')}">
+    <li class="${esc(a.kind)}" data-id="${esc(a.id)}" data-kind="${esc(a.kind)}" data-site="${esc(a.site ?? '')}">
       <div class="head"><span>${esc(I18N[lang].kind[a.kind] ?? a.kind)} · ${esc(alertWhere(a))}</span>
         <span class="age">${fmtDuration(alertAge(a, b.clock))}</span></div>
       <div class="msg">${esc(lang === 'zh' ? a.message : a.messageEn)}</div></li>`).join('');
   const resolved = b.alerts.resolved.slice(0, 8);
   $('alerts-resolved').innerHTML = resolved.length === 0 ? `<li class="none">${t('noneResolved')}</li>` : resolved.map((a) => `
-    <li class="${esc(a.kind)}" id="resolved-${esc(a.id)}" data-kind="${esc(a.kind)}" data-site="${esc(a.site ?? '')}">
+    <li class="${esc(a.kind)}" data-id="${esc(a.id)}" data-kind="${esc(a.kind)}" data-site="${esc(a.site ?? '')}">
       <div class="head"><span>${esc(I18N[lang].kind[a.kind] ?? a.kind)} · ${esc(alertWhere(a))}</span>
         <span class="age">${fmtTime(a.at)} · ${t('lasted')} ${fmtDuration(a.at - a.since)}</span></div></li>`).join('');
 }
