@@ -36,7 +36,7 @@ public final class CoverageBoard implements AutoCloseable {
         state = new BoardState(scenario);
         campaign = state.campaign();
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
-        server = new BoardServer(address, campaign, () -> new BoardServer.Snapshot(campaign, view()));
+        server = new BoardServer(address, campaign, this::view);
         feed = new BoardFeed(options.bootstrap(), state, lock).start();
         pusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "board-push");

@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The board's picture folded from the job's outputs and the stations' heartbeats, the same
@@ -29,6 +31,7 @@ import java.util.TreeSet;
  * Not thread-safe: the feed folds and the publisher reads under one lock.
  */
 public final class BoardState {
+    private static final Logger LOG = LoggerFactory.getLogger(BoardState.class);
     private final Scenario scenario;
     private final Map<String, Coverage> coverage = new HashMap<>(); // township id, or COUNTY
     private final Map<String, SiteTrack> sites = new LinkedHashMap<>();
@@ -66,7 +69,7 @@ public final class BoardState {
     public void onSiteMinute(SiteMinute m) {
         SiteTrack track = sites.get(m.getSiteId().toString());
         if (track == null) {
-            unknownSites++; // not in this scenario: the board was started with another one
+            unknownSite(m.getSiteId());
             return;
         }
         track.apply(m);
@@ -76,7 +79,7 @@ public final class BoardState {
     public void onStatus(StationStatus s) {
         SiteTrack track = sites.get(s.getSiteId().toString());
         if (track == null) {
-            unknownSites++;
+            unknownSite(s.getSiteId());
             return;
         }
         track.apply(s);
@@ -99,6 +102,14 @@ public final class BoardState {
     /** A wall-clock sample for the rate of events in (the publisher takes one per push). */
     public void sampleRate(long nanoTime) {
         health.sample(nanoTime);
+    }
+
+    /** A site this scenario does not have: the board was most likely started with another campaign. */
+    private void unknownSite(String siteId) {
+        if (unknownSites++ == 0) {
+            LOG.warn("board: site {} is not in scenario {}; was the board started with the campaign's --scenario?",
+                    siteId, scenario.name());
+        }
     }
 
     private void advanceClock(long eventTime) {

@@ -32,16 +32,16 @@ public final class BoardServer implements AutoCloseable {
     private final HttpServer http;
     private final ExecutorService threads;
     private final UpdateStream stream;
-    private final Supplier<Snapshot> snapshot;
+    private final BoardView.Campaign campaign;
+    private final Supplier<BoardView> picture;
     private final String uplotRoot;
 
-    /** The figures as they stand, for the JSON endpoints. */
-    public record Snapshot(BoardView.Campaign campaign, BoardView view) {}
-
-    public BoardServer(InetSocketAddress address, BoardView.Campaign campaign, Supplier<Snapshot> snapshot)
+    /** @param picture the figures as they stand, for the JSON endpoints */
+    public BoardServer(InetSocketAddress address, BoardView.Campaign campaign, Supplier<BoardView> picture)
             throws IOException {
         this.stream = new UpdateStream(campaign);
-        this.snapshot = snapshot;
+        this.campaign = campaign;
+        this.picture = picture;
         this.uplotRoot = "META-INF/resources/webjars/uplot/" + webjarVersion("uplot") + "/dist/";
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newCachedThreadPool(r -> {
@@ -82,14 +82,8 @@ public final class BoardServer implements AutoCloseable {
                 case "/board.js", "/board.css", "/favicon.svg" -> resource(ex, PAGE_ROOT + path.substring(1));
                 case "/uplot/uPlot.iife.min.js", "/uplot/uPlot.min.css" ->
                         resource(ex, uplotRoot + path.substring("/uplot/".length()));
-                case "/api/summary" -> {
-                    Snapshot s = snapshot.get();
-                    json(ex, Json.write(Summary.of(s.campaign(), s.view())));
-                }
-                case "/api/board" -> {
-                    Snapshot s = snapshot.get();
-                    json(ex, Json.write(new UpdateStream.Snapshot(s.campaign(), s.view())));
-                }
+                case "/api/summary" -> json(ex, Json.write(Summary.of(campaign, picture.get())));
+                case "/api/board" -> json(ex, Json.write(new UpdateStream.Snapshot(campaign, picture.get())));
                 case "/events" -> events(ex);
                 default -> send(ex, 404, "text/plain; charset=utf-8",
                         ("no such page: " + path + "\n").getBytes(StandardCharsets.UTF_8));

@@ -103,6 +103,10 @@ class BoardStateTest {
         assertEquals(7 + 5 + 4 + 2, row.sampled());
         assertEquals(T0 + 13 * 60 * MIN, row.lastScan());
         assertEquals(0, site(OTHER).scans());
+
+        state.onSiteMinute(new SiteMinute("XX", "NX-XX-001", Instant.ofEpochMilli(T0), 5, 5, 1, 1));
+        assertEquals(1, state.unknownSites(), "a site of another campaign is counted, not shown");
+        assertEquals(NEIXIANG.sites().size(), state.view("live").sites().size());
     }
 
     @Test
