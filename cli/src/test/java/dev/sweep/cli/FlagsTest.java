@@ -44,6 +44,12 @@ class FlagsTest {
         refused("--influx-url", "job", "--bootstrap", "127.0.0.1:1", "--influx-url", "influx:8086");
         refused("--target-coverage", "job", "--bootstrap", "127.0.0.1:1", "--target-coverage", "1.5");
         refused("--port", "kafka", "--port", "70000");
+        refused("--bootstrap", "board", "--bootstrap", "localhost");
+        refused("--bootstrap", "board");
+        refused("--port", "board", "--bootstrap", "127.0.0.1:1", "--port", "70000");
+        refused("--port", "board", "--bootstrap", "127.0.0.1:1", "--port", "eighty");
+        refused("--scenario", "board", "--bootstrap", "127.0.0.1:1", "--port", "0", "--scenario", "atlantis");
+        refused("--bind", "board", "--bootstrap", "127.0.0.1:1", "--port", "0", "--bind", "no-such-host.invalid");
         refused("--congested-queue", "job", "--bootstrap", "127.0.0.1:1", "--congested-queue", "20");
         refused("--slow-below", "job", "--bootstrap", "127.0.0.1:1", "--slow-below", "1.5");
         refused("--silent-after", "job", "--bootstrap", "127.0.0.1:1", "--silent-after", "0s");
@@ -52,13 +58,14 @@ class FlagsTest {
 
     @Test
     void everyCommandDocumentsItsFlags() {
-        for (String command : new String[] {"kafka", "simulate", "job"}) {
+        for (String command : new String[] {"kafka", "simulate", "job", "board"}) {
             Run r = run(command, "--help");
             assertEquals(0, r.exit());
             assertTrue(r.out().contains("--bootstrap") || command.equals("kafka"), r.out());
         }
         assertTrue(run("simulate", "--help").out().contains("--ledger"));
         assertTrue(run("job", "--help").out().contains("--influx-url"));
+        assertTrue(run("board", "--help").out().contains("--bind"));
         assertTrue(run("job", "--help").out().contains("--congested-queue"), "the rules' thresholds are flags");
     }
 }
