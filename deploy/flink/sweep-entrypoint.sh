@@ -41,6 +41,7 @@ if [ "${1:-}" = "standalone-job" ] && [ -z "$(flag_value --fromSavepoint "$@")" 
   candidates=()
   checkpoints="$(flag_value --checkpoints "$@")"
   checkpoints="${checkpoints#file://}"
+  checkpoints="${checkpoints%/}"
   if [ -n "$checkpoints" ]; then
     for chk in "$checkpoints"/*/chk-*; do
       [ -d "$chk" ] && candidates+=("$chk")
