@@ -3,15 +3,19 @@
 #
 # In application mode (standalone-job) without high availability, a jobmanager that restarts
 # starts the job afresh: the person register and the coverage counts would begin again at zero.
-# So the job resumes from the newest of
-#   - the completed checkpoints (chk-N/_metadata) under the job's --checkpoints directory, and
-#   - $SWEEP_RESTORE_FROM, a savepoint (or checkpoint) directory: an upgrade (docs/operations.md),
-# by the time their _metadata was written; so once the upgraded job has checkpointed, a restart
-# resumes from that checkpoint, not from the savepoint again. A command that already says
-# --fromSavepoint is left alone; every other command (taskmanager, ...) passes through unchanged.
+# So the job resumes from
+#   - $SWEEP_RESTORE_FROM, a savepoint or checkpoint directory, the first time the jobmanager
+#     starts with that value (an upgrade or a rollback: docs/operations.md); it is noted in
+#     <checkpoints>/.sweep-restored-from so that later restarts do not go back to it; else
+#   - the newest (by the time its _metadata was written) of the job's completed checkpoints
+#     (<checkpoints>/<job id>/chk-N) and savepoints ($SWEEP_SAVEPOINT_DIR/savepoint-*), so a job
+#     stopped with `flink stop` resumes from its savepoint.
+# A command that already says --fromSavepoint is left alone; every other command (taskmanager,
+# ...) passes through unchanged.
 set -euo pipefail
 
 FLINK_ENTRYPOINT="${FLINK_ENTRYPOINT:-/docker-entrypoint.sh}"
+SAVEPOINTS="${SWEEP_SAVEPOINT_DIR:-/flink-data/savepoints}"
 
 # The value of a flag in the job's arguments, or nothing.
 flag_value() {
@@ -38,23 +42,29 @@ newest() {
 }
 
 if [ "${1:-}" = "standalone-job" ] && [ -z "$(flag_value --fromSavepoint "$@")" ]; then
-  candidates=()
   checkpoints="$(flag_value --checkpoints "$@")"
   checkpoints="${checkpoints#file://}"
   checkpoints="${checkpoints%/}"
-  if [ -n "$checkpoints" ]; then
-    for chk in "$checkpoints"/*/chk-*; do
-      [ -d "$chk" ] && candidates+=("$chk")
-    done
-  fi
+  marker="${checkpoints:-$SAVEPOINTS}/.sweep-restored-from"
+  restore=""
   if [ -n "${SWEEP_RESTORE_FROM:-}" ]; then
     if [ ! -f "$SWEEP_RESTORE_FROM/_metadata" ]; then
       echo "sweep: SWEEP_RESTORE_FROM=$SWEEP_RESTORE_FROM is not a savepoint or checkpoint (no _metadata)" >&2
       exit 2
     fi
-    candidates+=("$SWEEP_RESTORE_FROM")
+    if [ "$(cat "$marker" 2>/dev/null || true)" != "$SWEEP_RESTORE_FROM" ]; then
+      restore="$SWEEP_RESTORE_FROM"
+      mkdir -p "$(dirname "$marker")"
+      printf '%s\n' "$restore" > "$marker"
+    fi
   fi
-  restore="$(newest "${candidates[@]+"${candidates[@]}"}")"
+  if [ -z "$restore" ]; then
+    candidates=()
+    for dir in ${checkpoints:+"$checkpoints"/*/chk-*} "$SAVEPOINTS"/savepoint-*; do
+      [ -d "$dir" ] && candidates+=("$dir")
+    done
+    restore="$(newest "${candidates[@]+"${candidates[@]}"}")"
+  fi
   if [ -n "$restore" ]; then
     echo "sweep: resuming the coverage job from $restore" >&2
     shift

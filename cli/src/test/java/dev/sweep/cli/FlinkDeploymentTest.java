@@ -202,13 +202,15 @@ class FlinkDeploymentTest {
     }
 
     @Test
-    void theEntryPointResumesTheJobFromItsNewestCheckpointOrANewerSavepoint() throws Exception {
+    void theEntryPointResumesTheJobFromItsNewestStateOrOnceFromTheOneItIsTold() throws Exception {
         Path checkpoints = Files.createDirectories(tmp.resolve("checkpoints"));
+        Path savepoints = Files.createDirectories(tmp.resolve("savepoints"));
+        Map<String, String> env = Map.of("SWEEP_SAVEPOINT_DIR", savepoints.toString());
         List<String> command = jobmanagerCommand(checkpoints);
         Instant t0 = Instant.parse("2026-05-04T08:00:00Z");
 
         // A first start: no state, the command as written.
-        Application fresh = resumed(entrypoint(Map.of(), command));
+        Application fresh = resumed(entrypoint(env, command));
         assertEquals(SavepointRestoreSettings.none(), fresh.restore());
         assertEquals(jobOptions(fresh.programArgs()).checkpoints, checkpoints.toUri().toString());
 
@@ -218,26 +220,42 @@ class FlinkDeploymentTest {
         Path newest = checkpoint(checkpoints, job + "/chk-9", t0.plusSeconds(30), true);
         checkpoint(checkpoints, job + "/chk-13", t0.plusSeconds(40), false); // still being written
         checkpoint(checkpoints, "a6a0b1e2c3d4e5f60718293a4b5c6d7e/chk-2", t0.plusSeconds(20), true);
-        Application restart = resumed(entrypoint(Map.of(), command));
+        Application restart = resumed(entrypoint(env, command));
         assertEquals(newest.toString(), restart.restore().getRestorePath());
-        assertEquals(app(command).programArgs(), restart.programArgs(), "the job's own flags are unchanged");
+        assertEquals(parseAsFlink(command).programArgs(), restart.programArgs(), "the job's own flags are unchanged");
 
-        // An upgrade: the savepoint while it is the newest state, then the upgraded job's checkpoints.
-        Path savepoint = checkpoint(tmp, "savepoints/savepoint-000000-5a1b2c3d4e5f", t0.plusSeconds(60), true);
-        Map<String, String> upgrade = Map.of("SWEEP_RESTORE_FROM", savepoint.toString());
-        assertEquals(savepoint.toString(), resumed(entrypoint(upgrade, command)).restore().getRestorePath());
+        // `flink stop` left a savepoint: the restarted jobmanager (or the upgraded one) resumes from it;
+        // once the job has checkpointed again, from that checkpoint.
+        Path stopped = checkpoint(savepoints, "savepoint-000000-5a1b2c3d4e5f", t0.plusSeconds(60), true);
+        assertEquals(stopped.toString(), resumed(entrypoint(env, command)).restore().getRestorePath());
         Path after = checkpoint(checkpoints, job + "/chk-14", t0.plusSeconds(90), true);
-        assertEquals(after.toString(), resumed(entrypoint(upgrade, command)).restore().getRestorePath(),
-                "once the upgraded job has checkpointed, a restart does not go back to the savepoint");
+        assertEquals(after.toString(), resumed(entrypoint(env, command)).restore().getRestorePath());
+
+        // A rollback: an older savepoint named in SWEEP_RESTORE_FROM wins once; later restarts go on from the newest.
+        Path old = checkpoint(tmp, "kept/savepoint-000000-0ld0ld0ld0ld", t0.plusSeconds(5), true);
+        Map<String, String> rollback = new java.util.HashMap<>(env);
+        rollback.put("SWEEP_RESTORE_FROM", old.toString());
+        assertEquals(old.toString(), resumed(entrypoint(rollback, command)).restore().getRestorePath());
+        assertEquals(after.toString(), resumed(entrypoint(rollback, command)).restore().getRestorePath(),
+                "a restart with the same SWEEP_RESTORE_FROM does not go back to it");
 
         // A restore path that is no savepoint is refused by name; other commands pass through.
         Deployment.Run wrong = entrypoint(Map.of("SWEEP_RESTORE_FROM", tmp.resolve("nothing").toString()), command);
         assertEquals(2, wrong.exit());
         assertTrue(wrong.err().contains("SWEEP_RESTORE_FROM"), wrong.err());
-        assertEquals(List.of("taskmanager"), entrypoint(Map.of(), List.of("taskmanager")).out().lines().toList());
+        assertEquals(List.of("taskmanager"), entrypoint(env, List.of("taskmanager")).out().lines().toList());
         List<String> explicit = new ArrayList<>(command);
-        explicit.addAll(1, List.of("--fromSavepoint", savepoint.toString()));
-        assertEquals(explicit, entrypoint(Map.of(), explicit).out().lines().toList(), "an explicit --fromSavepoint is left alone");
+        explicit.addAll(1, List.of("--fromSavepoint", old.toString()));
+        assertEquals(explicit, entrypoint(env, explicit).out().lines().toList(), "an explicit --fromSavepoint is left alone");
+    }
+
+    @Test
+    void theEntryPointLooksForSavepointsWhereFlinkWritesThem() {
+        String env = Deployment.read("deploy/Dockerfile").lines().filter(l -> l.startsWith("ENV SWEEP_SAVEPOINT_DIR="))
+                .findFirst().orElseThrow(() -> new AssertionError("the flink image sets SWEEP_SAVEPOINT_DIR"));
+        assertEquals(clusterConfig().get(CheckpointingOptions.SAVEPOINT_DIRECTORY),
+                "file://" + env.substring("ENV SWEEP_SAVEPOINT_DIR=".length()));
+        assertTrue(Deployment.read("deploy/Dockerfile").contains("ENTRYPOINT [\"/sweep-entrypoint.sh\"]"));
     }
 
     private static Application app(List<String> command) throws Exception {
