@@ -108,15 +108,16 @@ class ComposeFileTest {
         String bootstrap = sub.matchedOptionValue("--bootstrap", (String) null);
         assertEquals("kafka:9092", bootstrap,
                 "service " + service + " reaches Kafka as the compose network names it");
+        String scenario = sub.matchedOptionValue("--scenario", (String) null);
+        assertTrue(scenario != null, "service " + service + " names the campaign's scenario");
+        checkScenarioMount(service, scenario);
         Object command = sub.commandSpec().userObject();
         if (command instanceof JobCommand job) {
             job.options.validate();
-            checkScenarioMount(service, job.options.scenario);
             assertEquals(Deployment.environment("influxdb").get("DOCKER_INFLUXDB_INIT_BUCKET"), job.options.influxBucket);
             assertEquals("http://influxdb:8086", job.options.influxUrl);
         } else if (command instanceof SimulateCommand simulate) {
             Drill.parse(simulate.drills);
-            checkScenarioMount(service, simulate.scenario);
             assertTrue(simulate.ledger.startsWith("/var/lib/sweep"), "the ledger lands on the drill volume");
             assertTrue(Deployment.mounts(service).containsKey("/var/lib/sweep"));
         }
@@ -130,6 +131,34 @@ class ComposeFileTest {
                 assertTrue(source != null && Files.isRegularFile(Path.of(source)),
                         "service " + service + ": " + option.longestName() + " " + value + " is mounted from a file that exists: " + source);
             }
+        }
+    }
+
+    /** The hooks get exactly the keys, tokens and secrets their routes file names (keyEnv, tokenEnv, ...). */
+    @Test
+    void theHooksGetEverySecretTheirRoutesNameAndNoOther() throws IOException {
+        String routes = Deployment.mounts("hooks").get("/etc/sweep/routes.yaml");
+        assertTrue(routes != null && Files.isRegularFile(Path.of(routes)), "the routes file the hooks are given exists: " + routes);
+        Set<String> named = new TreeSet<>();
+        collectEnvNames(new ObjectMapper(new YAMLFactory()).readTree(Path.of(routes).toFile()), named);
+        assertFalse(named.isEmpty(), "the routes name the variables of their secrets");
+        assertEquals(named, new TreeSet<>(Deployment.environment("hooks").keySet()),
+                "the hooks service's environment: the routes' secrets, nothing else (no InfluxDB token)");
+        Map<String, String> example = Deployment.envExample();
+        for (String name : named) {
+            assertEquals("", example.get(name), name + " is in .env.example, blank");
+        }
+    }
+
+    private static void collectEnvNames(JsonNode node, Set<String> out) {
+        node.fields().forEachRemaining(e -> {
+            if (e.getKey().endsWith("Env") && e.getValue().isTextual()) {
+                out.add(e.getValue().asText());
+            }
+            collectEnvNames(e.getValue(), out);
+        });
+        if (node.isArray()) {
+            node.forEach(n -> collectEnvNames(n, out));
         }
     }
 
