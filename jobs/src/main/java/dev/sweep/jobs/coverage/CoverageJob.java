@@ -1,11 +1,15 @@
 package dev.sweep.jobs.coverage;
 
+import dev.sweep.events.Alert;
 import dev.sweep.events.Coverage;
 import dev.sweep.events.PipelineMinute;
 import dev.sweep.events.SiteMinute;
 import dev.sweep.jobs.influx.InfluxLines;
 import dev.sweep.jobs.influx.InfluxSink;
 import dev.sweep.jobs.kafka.KafkaEndpoints;
+import dev.sweep.jobs.lagging.FeedWatch;
+import dev.sweep.jobs.lagging.SiteWatch;
+import dev.sweep.jobs.lagging.TownshipPlanWatch;
 import dev.sweep.producers.scenario.Scenario;
 import dev.sweep.schemas.EventCodec;
 import dev.sweep.schemas.Topics;
@@ -35,7 +39,10 @@ import picocli.CommandLine;
  *                                                             ├─▶ heartbeats ─▶ site_status
  *   scans ─▶ person register (dedup, first scan) ─┬─▶ per-site minutes ─▶ site_throughput, sweep.site-minutes
  *                                                 └─▶ first scans ─▶ township / county coverage ─▶ coverage, sweep.coverage
- *   tallies of every stage ─▶ pipeline health ─▶ pipeline, sweep.pipeline
+ *   site minutes + heartbeats ─▶ site rules ───────┐
+ *   township coverage ─▶ township rules (behind plan) ├─▶ alerts, sweep.alerts
+ *   tallies of every stage ─▶ feed rule (stalled) ────┘
+ *                          ─▶ pipeline health ─▶ pipeline, sweep.pipeline
  * </pre>
  *
  * Sources and sinks come in as arguments so tests can swap them; {@link #main} wires Kafka and InfluxDB.
@@ -44,8 +51,8 @@ public final class CoverageJob {
     public static final String NAME = "coverage";
 
     /** Where the job's results go. {@code influx} may be null: the Kafka outputs only. */
-    public record Outputs(Sink<SiteMinute> siteMinutes, Sink<Coverage> coverage, Sink<PipelineMinute> pipeline,
-                          Sink<DeadLetter> deadLetters, Sink<String> influx) {}
+    public record Outputs(Sink<SiteMinute> siteMinutes, Sink<Coverage> coverage, Sink<Alert> alerts,
+                          Sink<PipelineMinute> pipeline, Sink<DeadLetter> deadLetters, Sink<String> influx) {}
 
     private CoverageJob() {}
 
@@ -87,20 +94,34 @@ public final class CoverageJob {
                 .uid("county-coverage");
         DataStream<Coverage> coverage = townships.union(county);
 
-        DataStream<Tally> health = scans.getSideOutput(RouteInbound.TALLIES)
-                .union(registered.getSideOutput(PersonRegister.TALLIES))
+        DataStream<Alert> siteAlerts = siteMinutes.keyBy(m -> m.getSiteId().toString())
+                .connect(heartbeats.keyBy(h -> h.siteId))
+                .process(new SiteWatch(o.scenario, o.rules)).name("site rules").uid("site-rules");
+        DataStream<Alert> townshipAlerts = townships.keyBy(c -> c.getTownshipId().toString())
+                .process(new TownshipPlanWatch(o.scenario, target, o.rules)).name("township rules")
+                .uid("township-rules");
+
+        DataStream<Tally> tallies = scans.getSideOutput(RouteInbound.TALLIES)
+                .union(registered.getSideOutput(PersonRegister.TALLIES));
+        DataStream<Tally> health = tallies
                 .keyBy(t -> NAME)
                 .process(new PipelineHealth(emitEvery)).name("pipeline health").uid("pipeline-health");
+        DataStream<Alert> feedAlerts = tallies
+                .keyBy(t -> NAME)
+                .process(new FeedWatch(o.scenario, o.rules)).name("feed rule").uid("feed-rule");
+        DataStream<Alert> alerts = siteAlerts.union(townshipAlerts, feedAlerts);
 
         deadLetters.sinkTo(outputs.deadLetters()).name("dead letters").uid("dead-letters-sink");
         siteMinutes.sinkTo(outputs.siteMinutes()).name("site minutes out").uid("site-minutes-sink");
         coverage.sinkTo(outputs.coverage()).name("coverage out").uid("coverage-sink");
+        alerts.sinkTo(outputs.alerts()).name("alerts out").uid("alerts-sink");
         health.map(t -> t.toPipelineMinute(NAME)).name("pipeline minutes")
                 .sinkTo(outputs.pipeline()).name("pipeline out").uid("pipeline-sink");
         if (outputs.influx() != null) {
             siteMinutes.map(InfluxLines::siteThroughput).name("site_throughput")
                     .union(coverage.map(InfluxLines::coverage).name("coverage points"),
                             heartbeats.map(InfluxLines::siteStatus).name("site_status"),
+                            alerts.map(InfluxLines::alert).name("alert points"),
                             health.map(t -> InfluxLines.pipeline(NAME, t)).name("pipeline points"))
                     .sinkTo(outputs.influx()).name("influxdb").uid("influx-sink");
         }
@@ -119,6 +140,8 @@ public final class CoverageJob {
                         SiteMinute::getSiteId),
                 KafkaEndpoints.avroSink(o.bootstrap, Topics.COVERAGE, c -> EventCodec.COVERAGE.encode(c),
                         c -> c.getTownshipId() == null ? AreaCoverage.COUNTY : c.getTownshipId()),
+                KafkaEndpoints.avroSink(o.bootstrap, Topics.ALERTS, a -> EventCodec.ALERTS.encode(a),
+                        a -> a.getTownshipId() == null ? AreaCoverage.COUNTY : a.getTownshipId().toString()),
                 KafkaEndpoints.avroSink(o.bootstrap, Topics.PIPELINE, m -> EventCodec.PIPELINE.encode(m),
                         PipelineMinute::getJob),
                 KafkaEndpoints.deadLetterSink(o.bootstrap, "sweep-" + NAME + "-dead-letters"),

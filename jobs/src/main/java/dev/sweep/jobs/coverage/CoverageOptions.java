@@ -4,7 +4,9 @@ import java.io.Serializable;
 import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import dev.sweep.jobs.lagging.LaggingRules;
 import picocli.CommandLine.TypeConversionException;
 
 /**
@@ -73,8 +75,12 @@ public class CoverageOptions implements Serializable {
     @Option(names = "--target-coverage", description = "Coverage the ETA aims for, 0..1. Default: the scenario's.")
     public Double targetCoverage;
 
+    @Mixin
+    public LaggingRules rules = new LaggingRules();
+
     /** Checks what picocli cannot: ranges and combinations. Names the flag at fault. */
     public void validate() {
+        rules.validate();
         if (parallelism < 1 || parallelism > 64) {
             throw new IllegalArgumentException("--parallelism: " + parallelism + " is outside 1..64");
         }

@@ -2,6 +2,7 @@ package dev.sweep.jobs.influx;
 
 import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
+import dev.sweep.events.Alert;
 import dev.sweep.events.Coverage;
 import dev.sweep.events.CoverageScope;
 import dev.sweep.events.SiteMinute;
@@ -52,6 +53,26 @@ public final class InfluxLines {
                 .addField("lanes", (long) h.lanesOpen)
                 .addField("samplers", (long) h.samplersOnDuty)
                 .time(h.reportedAt, WritePrecision.MS)
+                .toLineProtocol();
+    }
+
+    /** Township and site tags only where the alert has them (FEED_STALLED is the job's). */
+    public static String alert(Alert a) {
+        Point p = Point.measurement("alerts").addTag("kind", a.getKind().name());
+        if (a.getTownshipId() != null) {
+            p.addTag("township", a.getTownshipId());
+        }
+        if (a.getSiteId() != null) {
+            p.addTag("site", a.getSiteId());
+        }
+        return p.addField("state", a.getState().name())
+                .addField("alert_id", a.getAlertId())
+                .addField("message", a.getMessage())
+                .addField("message_en", a.getMessageEn())
+                .addField("value", a.getValue())
+                .addField("threshold", a.getThreshold())
+                .addField("since", a.getSince().toEpochMilli())
+                .time(a.getAt().toEpochMilli(), WritePrecision.MS)
                 .toLineProtocol();
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sweep.broker.LocalKafka;
 import dev.sweep.events.Coverage;
+import dev.sweep.events.PipelineMinute;
 import dev.sweep.events.SiteMinute;
 import dev.sweep.producers.simulator.CampaignSimulator;
 import dev.sweep.producers.simulator.Drill;
@@ -129,6 +130,13 @@ class CoverageEndToEndTest {
             }
         });
         assertEquals(478_609, latest.get("county").getSampled());
+        Map<Long, PipelineMinute> health = new HashMap<>();
+        readAll(Topics.PIPELINE, r -> {
+            PipelineMinute m = decode(() -> EventCodec.PIPELINE.decode(r.value()));
+            health.put(m.getMinute().toEpochMilli(), m);
+        });
+        assertEquals(good, health.values().stream().mapToLong(PipelineMinute::getEvents).sum(), "sweep.pipeline events");
+        assertEquals(ledger.duplicatesSent(), health.values().stream().mapToLong(PipelineMinute::getDuplicates).sum());
 
         // No personal data in any time series: tags are townships and sites only.
         assertFalse(influx.query("SHOW TAG KEYS").stream().anyMatch(r -> r.toString().matches(".*(person|tube|scan).*")));
