@@ -43,6 +43,7 @@ class FlagsTest {
         refused("--from", "job", "--bootstrap", "127.0.0.1:1", "--from", "latest");
         refused("--influx-url", "job", "--bootstrap", "127.0.0.1:1", "--influx-url", "influx:8086");
         refused("--target-coverage", "job", "--bootstrap", "127.0.0.1:1", "--target-coverage", "1.5");
+        refused("--state-backend", "job", "--bootstrap", "127.0.0.1:1", "--state-backend", "leveldb");
         refused("--port", "kafka", "--port", "70000");
         refused("--bootstrap", "board", "--bootstrap", "localhost");
         refused("--bootstrap", "board");

@@ -23,6 +23,7 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -149,12 +150,17 @@ public final class CoverageJob {
                                 .flushingEvery(o.influxFlushEvery)));
     }
 
-    /** Checkpoints, restarts and parallelism, the same on a MiniCluster and on a cluster. */
+    /** Checkpoints, state backend and restarts, the same on a MiniCluster and on a cluster. */
     public static Configuration configuration(CoverageOptions o) {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(30));
+        if (o.stateBackend != null) {
+            conf.set(StateBackendOptions.STATE_BACKEND, o.stateBackend);
+            // RocksDB's point: a checkpoint uploads only the files new since the last one.
+            conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, o.stateBackend.equals("rocksdb"));
+        }
         if (o.checkpoints != null) {
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, o.checkpoints);

@@ -54,6 +54,9 @@ public class CoverageOptions implements Serializable {
     @Option(names = "--checkpoints", description = "Checkpoint directory (a URI such as file:///var/sweep/checkpoints). Default: kept in memory (local runs).")
     public String checkpoints;
 
+    @Option(names = "--state-backend", description = "Where keyed state lives: hashmap (on the heap) or rocksdb (on local disk, with incremental checkpoints: for campaigns of millions of people). Default: the cluster's (state.backend.type), hashmap on a local MiniCluster.")
+    public String stateBackend;
+
     @Option(names = "--lateness", defaultValue = "2h", converter = DurationConverter.class, description = "How late a scan may come and still correct its site minute. Default: ${DEFAULT-VALUE}.")
     public Duration lateness;
 
@@ -83,6 +86,9 @@ public class CoverageOptions implements Serializable {
         }
         if (!from.equals("committed") && !from.equals("earliest")) {
             throw new IllegalArgumentException("--from: '" + from + "' is neither committed nor earliest");
+        }
+        if (stateBackend != null && !stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
+            throw new IllegalArgumentException("--state-backend: '" + stateBackend + "' is neither hashmap nor rocksdb");
         }
         if (targetCoverage != null && (targetCoverage <= 0 || targetCoverage > 1)) {
             throw new IllegalArgumentException("--target-coverage: " + targetCoverage + " is outside (0, 1]");

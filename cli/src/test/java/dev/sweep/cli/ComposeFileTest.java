@@ -1,0 +1,300 @@
+package dev.sweep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sweep.producers.scenario.Scenario;
+import dev.sweep.producers.simulator.Drill;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import picocli.CommandLine;
+
+/**
+ * docker-compose.yml against the code: Compose accepts it, every {@code sweep ...} command in it
+ * parses with the real command line, the images are the versions the project builds, every
+ * variable it uses is in .env.example, and the files it mounts are where it says.
+ */
+class ComposeFileTest {
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)(?:[:?\\-][^}]*)?}");
+
+    @Test
+    void composeAcceptsTheFileWithEveryVariableFromEnvExample() {
+        Deployment.Run r = Deployment.compose(Deployment.filledEnv(), "config", "-q");
+        assertEquals(0, r.exit(), "docker-compose -f docker-compose.yml config -q: " + r.err());
+        assertFalse(r.err().contains("is not set"), "a variable missing from .env.example: " + r.err());
+        // Every profile's services are in the file too.
+        Deployment.Run all = Deployment.compose(Deployment.filledEnv(), "--profile", "drill", "--profile", "rebuild",
+                "config", "--services");
+        assertEquals(0, all.exit(), all.err());
+        assertEquals(Set.of("kafka", "kafka-topics", "influxdb", "jobmanager", "taskmanager", "grafana", "hooks",
+                "board", "simulator", "rebuild"), Set.of(all.out().strip().split("\\s+")));
+    }
+
+    @Test
+    void secretsLeftBlankAreRefusedByName() {
+        Map<String, String> env = Deployment.filledEnv();
+        env.put("INFLUX_TOKEN", "");
+        Deployment.Run r = Deployment.compose(env, "config", "-q");
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("INFLUX_TOKEN"), r.err());
+        // .env.example itself holds no secret: its secrets are blank.
+        Map<String, String> example = Deployment.envExample();
+        for (String secret : List.of("INFLUX_PASSWORD", "INFLUX_TOKEN", "GRAFANA_ADMIN_PASSWORD")) {
+            assertEquals("", example.get(secret), secret + " must be blank in .env.example");
+        }
+        assertTrue(Deployment.read(".gitignore").lines().anyMatch(l -> l.strip().equals(".env")), ".env is ignored by git");
+        assertTrue(Deployment.read(".dockerignore").lines().anyMatch(l -> l.strip().equals(".env")),
+                ".env never enters an image build");
+    }
+
+    @Test
+    void everyVariableTheFileUsesIsInEnvExampleAndViceVersa() {
+        Set<String> used = new TreeSet<>();
+        Matcher m = VARIABLE.matcher(Deployment.read("docker-compose.yml"));
+        while (m.find()) {
+            used.add(m.group(1));
+        }
+        Set<String> declared = new TreeSet<>(Deployment.envExample().keySet());
+        Set<String> undeclared = new TreeSet<>(used);
+        undeclared.removeAll(declared);
+        assertEquals(Set.of(), undeclared, "used in docker-compose.yml, missing from .env.example");
+        Set<String> unused = new TreeSet<>(declared);
+        unused.removeAll(used);
+        unused.remove("COMPOSE_PROJECT_NAME"); // read by Compose itself
+        assertEquals(Set.of(), unused, "in .env.example, used nowhere in docker-compose.yml");
+    }
+
+    /** Each service of the Sweep image runs a `sweep` command: parse it as the CLI will, and check its values. */
+    @Test
+    void everySweepCommandParsesWithTheRealCommandLine() {
+        List<String> sweepServices = Deployment.services().keySet().stream()
+                .filter(s -> "sweep".equals(Deployment.buildTarget(s))).toList();
+        assertEquals(Set.of("hooks", "board", "simulator", "rebuild"), Set.copyOf(sweepServices));
+        List<Executable> checks = new ArrayList<>();
+        for (String service : sweepServices) {
+            checks.add(() -> checkSweepCommand(service, Deployment.command(service)));
+        }
+        assertAll("the sweep commands of docker-compose.yml", checks);
+    }
+
+    private static void checkSweepCommand(String service, List<String> args) {
+        CommandLine.ParseResult parsed;
+        try {
+            parsed = Sweep.commandLine().parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new AssertionError("service " + service + ": `sweep " + String.join(" ", args)
+                    + "` does not parse with the sweep command line: " + e.getMessage(), e);
+        }
+        assertTrue(parsed.hasSubcommand(), "service " + service + " names no sweep command");
+        CommandLine.ParseResult sub = parsed.subcommand();
+        String bootstrap = sub.matchedOptionValue("--bootstrap", (String) null);
+        assertEquals("kafka:9092", bootstrap,
+                "service " + service + " reaches Kafka as the compose network names it");
+        String scenario = sub.matchedOptionValue("--scenario", (String) null);
+        assertTrue(scenario != null, "service " + service + " names the campaign's scenario");
+        checkScenarioMount(service, scenario);
+        Object command = sub.commandSpec().userObject();
+        if (command instanceof JobCommand job) {
+            job.options.validate();
+            assertEquals(Deployment.environment("influxdb").get("DOCKER_INFLUXDB_INIT_BUCKET"), job.options.influxBucket);
+            assertEquals("http://influxdb:8086", job.options.influxUrl);
+        } else if (command instanceof SimulateCommand simulate) {
+            Drill.parse(simulate.drills);
+            assertTrue(simulate.ledger.startsWith("/var/lib/sweep"), "the ledger lands on the drill volume");
+            assertTrue(Deployment.mounts(service).containsKey("/var/lib/sweep"));
+        }
+        // Every file a flag names inside the container is mounted from one that exists.
+        Map<String, String> mounts = Deployment.mounts(service);
+        for (CommandLine.Model.OptionSpec option : sub.matchedOptions()) {
+            Object raw = option.getValue();
+            String value = String.valueOf(raw);
+            if (value.startsWith("/etc/sweep/")) {
+                String source = mounts.get(value);
+                assertTrue(source != null && Files.isRegularFile(Path.of(source)),
+                        "service " + service + ": " + option.longestName() + " " + value + " is mounted from a file that exists: " + source);
+            }
+        }
+    }
+
+    /** The hooks get exactly the keys, tokens and secrets their routes file names (keyEnv, tokenEnv, ...). */
+    @Test
+    void theHooksGetEverySecretTheirRoutesNameAndNoOther() throws IOException {
+        String routes = Deployment.mounts("hooks").get("/etc/sweep/routes.yaml");
+        assertTrue(routes != null && Files.isRegularFile(Path.of(routes)), "the routes file the hooks are given exists: " + routes);
+        Set<String> named = new TreeSet<>();
+        collectEnvNames(new ObjectMapper(new YAMLFactory()).readTree(Path.of(routes).toFile()), named);
+        assertFalse(named.isEmpty(), "the routes name the variables of their secrets");
+        assertEquals(named, new TreeSet<>(Deployment.environment("hooks").keySet()),
+                "the hooks service's environment: the routes' secrets, nothing else (no InfluxDB token)");
+        Map<String, String> example = Deployment.envExample();
+        for (String name : named) {
+            assertEquals("", example.get(name), name + " is in .env.example, blank");
+        }
+    }
+
+    private static void collectEnvNames(JsonNode node, Set<String> out) {
+        node.fields().forEachRemaining(e -> {
+            if (e.getKey().endsWith("Env") && e.getValue().isTextual()) {
+                out.add(e.getValue().asText());
+            }
+            collectEnvNames(e.getValue(), out);
+        });
+        if (node.isArray()) {
+            node.forEach(n -> collectEnvNames(n, out));
+        }
+    }
+
+    /** --scenario names the mounted scenario directory, and that directory is a scenario the loader accepts. */
+    static void checkScenarioMount(String service, String scenario) {
+        String source = Deployment.mounts(service).get(scenario);
+        assertTrue(source != null, "service " + service + ": --scenario " + scenario + " is not mounted");
+        Scenario sc = Scenario.load(source);
+        assertEquals(Deployment.ROOT.resolve(Deployment.envExample().get("SWEEP_SCENARIO_DIR")).normalize(),
+                Path.of(source).normalize());
+        assertTrue(sc.population() > 0);
+    }
+
+    @Test
+    void imagesAreTheVersionsTheProjectBuilds() {
+        var v = Deployment.versions();
+        assertEquals("apache/kafka:" + v.getProperty("kafka.version"), Deployment.image("kafka"));
+        assertEquals("apache/kafka:" + v.getProperty("kafka.version"), Deployment.image("kafka-topics"));
+        assertEquals("influxdb:2.7", Deployment.image("influxdb"));
+        assertTrue(Deployment.image("grafana").matches("grafana/grafana:\\d+\\.\\d+\\.\\d+"),
+                "Grafana is pinned to a release: " + Deployment.image("grafana"));
+        for (String s : Deployment.services().keySet()) {
+            String target = Deployment.buildTarget(s);
+            if (target != null) {
+                String expected = (target.equals("sweep") ? "sweep:" : "sweep-flink:") + v.getProperty("project.version");
+                assertEquals(expected, Deployment.image(s), "service " + s + " (target " + target + ")");
+            }
+        }
+        // The Dockerfile's stages: a Maven build on Java 17, the CLI on a Java 17 JRE, Flink of our version.
+        List<String> from = Deployment.read("deploy/Dockerfile").lines().filter(l -> l.startsWith("FROM ")).toList();
+        assertEquals(List.of("FROM maven:3.9-eclipse-temurin-17 AS build",
+                "FROM eclipse-temurin:17-jre AS sweep",
+                "FROM flink:" + v.getProperty("flink.version") + "-java17 AS flink"), from);
+        String dockerfile = Deployment.read("deploy/Dockerfile");
+        assertTrue(dockerfile.contains("jobs/target/sweep-jobs-*-flink.jar"), "the job jar the jobs module shades");
+        assertTrue(Deployment.read("jobs/pom.xml").contains("<shadedClassifierName>flink</shadedClassifierName>"));
+        assertTrue(Deployment.read("jobs/pom.xml").contains("<mainClass>" + dev.sweep.jobs.coverage.CoverageJob.class.getName()));
+    }
+
+    @Test
+    void grafanaIsProvisionedWithTheInfluxDbDatasourceAndTheDashboardFiles() throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        Map<String, String> mounts = Deployment.mounts("grafana");
+        Path provisioning = Path.of(mounts.get("/etc/grafana/provisioning"));
+        JsonNode ds = yaml.readTree(provisioning.resolve("datasources/influxdb.yaml").toFile()).path("datasources").get(0);
+        assertEquals("sweep-influxdb", ds.path("uid").asText());
+        assertEquals("influxdb", ds.path("type").asText());
+        assertEquals("http://influxdb:8086", ds.path("url").asText());
+        assertEquals("InfluxQL", ds.path("jsonData").path("version").asText());
+        assertEquals(Deployment.environment("influxdb").get("DOCKER_INFLUXDB_INIT_BUCKET"), ds.path("jsonData").path("dbName").asText());
+        assertEquals("Authorization", ds.path("jsonData").path("httpHeaderName1").asText());
+        assertEquals("Token $INFLUX_TOKEN", ds.path("secureJsonData").path("httpHeaderValue1").asText());
+        assertEquals(Deployment.environment("influxdb").get("DOCKER_INFLUXDB_INIT_ADMIN_TOKEN"),
+                Deployment.environment("grafana").get("INFLUX_TOKEN"), "Grafana has the token its datasource reads");
+
+        JsonNode provider = yaml.readTree(provisioning.resolve("dashboards/sweep.yaml").toFile()).path("providers").get(0);
+        String dashboardsPath = provider.path("options").path("path").asText();
+        Path dashboards = Path.of(mounts.get(dashboardsPath));
+        assertEquals(Deployment.ROOT.resolve("deploy/grafana/dashboards"), dashboards);
+        String home = Deployment.environment("grafana").get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH");
+        assertTrue(home.startsWith(dashboardsPath + "/") && Files.isRegularFile(dashboards.resolve(home.substring(dashboardsPath.length() + 1))),
+                "the home dashboard is one of the files: " + home);
+
+        ObjectMapper json = new ObjectMapper();
+        Set<String> uids = new TreeSet<>();
+        try (Stream<Path> files = Files.list(dashboards)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                JsonNode d = json.readTree(file.toFile());
+                assertTrue(uids.add(d.path("uid").asText()), "unique uid: " + file);
+                assertTrue(d.path("schemaVersion").asInt() >= 39, file + " schemaVersion");
+                // Every datasource reference is the provisioned one.
+                List<JsonNode> refs = d.findValues("datasource");
+                for (JsonNode ref : refs) {
+                    String type = ref.path("type").asText();
+                    if (!type.equals("grafana")) {
+                        assertEquals("sweep-influxdb", ref.path("uid").asText(), file.getFileName() + ": " + ref);
+                    }
+                }
+            }
+        }
+        assertEquals(Set.of("sweep-county", "sweep-township", "sweep-alerts", "sweep-pipeline"), uids);
+    }
+
+    @Test
+    void influxDbIsSetUpForTheJobAndForInfluxQl() {
+        Map<String, String> env = Deployment.environment("influxdb");
+        assertEquals("setup", env.get("DOCKER_INFLUXDB_INIT_MODE"));
+        assertEquals("sweep", env.get("DOCKER_INFLUXDB_INIT_BUCKET"), "the bucket of DESIGN's measurements");
+        assertEquals(Deployment.filledEnv().get("INFLUX_TOKEN"), env.get("DOCKER_INFLUXDB_INIT_ADMIN_TOKEN"));
+        assertEquals(env.get("DOCKER_INFLUXDB_INIT_ADMIN_TOKEN"), Deployment.environment("taskmanager").get("INFLUX_TOKEN"),
+                "the job's InfluxDB writers run on the taskmanagers and read INFLUX_TOKEN there");
+        assertEquals(env.get("DOCKER_INFLUXDB_INIT_ADMIN_TOKEN"), Deployment.environment("rebuild").get("INFLUX_TOKEN"));
+        assertFalse(Deployment.environment("jobmanager").containsKey("INFLUX_TOKEN"), "the jobmanager needs no token");
+
+        // The init scripts run (executable, mounted where the image looks) and find what they use.
+        Map<String, String> mounts = Deployment.mounts("influxdb");
+        Path init = Path.of(mounts.get("/docker-entrypoint-initdb.d"));
+        assertEquals(Deployment.ROOT.resolve("deploy/influxdb/init"), init);
+        Path setup = init.resolve("01-sweep-setup.sh");
+        assertTrue(Files.isExecutable(setup), setup + " must be executable for the image to run it");
+        String script = Deployment.read("deploy/influxdb/init/01-sweep-setup.sh");
+        assertTrue(script.contains("influx v1 dbrp create") && script.contains("--db \"$DOCKER_INFLUXDB_INIT_BUCKET\"")
+                && script.contains("--default"), "the DBRP mapping db sweep -> bucket sweep for InfluxQL");
+        Matcher paths = Pattern.compile("/opt/sweep/[\\w./-]+").matcher(script);
+        while (paths.find()) {
+            String used = paths.group();
+            String mount = mounts.keySet().stream().filter(c -> used.equals(c) || used.startsWith(c + "/")).findFirst()
+                    .orElseThrow(() -> new AssertionError("01-sweep-setup.sh uses " + used + ", which is not mounted"));
+            Path host = Path.of(mounts.get(mount)).resolve(used.substring(mount.length()).replaceFirst("^/", ""));
+            assertTrue(Files.isRegularFile(host), used + " is " + host + ", which exists");
+        }
+        assertTrue(Files.isExecutable(Deployment.ROOT.resolve("deploy/influxdb/site-capacity.sh")));
+    }
+
+    @Test
+    void startOrderAndHealthChecks() {
+        Function<String, Map<String, Object>> dependsOn = s -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> d = (Map<String, Object>) Deployment.service(s).get("depends_on");
+            return d == null ? Map.of() : d;
+        };
+        assertEquals(Map.of("condition", "service_healthy"), dependsOn.apply("kafka-topics").get("kafka"));
+        for (String s : List.of("jobmanager", "hooks", "board", "simulator", "rebuild")) {
+            assertEquals(Map.of("condition", "service_completed_successfully"), dependsOn.apply(s).get("kafka-topics"),
+                    s + " starts once the topics exist");
+        }
+        for (String s : List.of("jobmanager", "taskmanager", "grafana", "rebuild")) {
+            assertEquals(Map.of("condition", "service_healthy"), dependsOn.apply(s).get("influxdb"), s + " waits for InfluxDB");
+        }
+        for (String s : List.of("kafka", "influxdb", "jobmanager", "grafana", "board")) {
+            assertTrue(Deployment.service(s).containsKey("healthcheck"), s + " has a health check");
+        }
+        assertEquals(List.of("drill"), Deployment.service("simulator").get("profiles"));
+        assertEquals(List.of("rebuild"), Deployment.service("rebuild").get("profiles"));
+        // The Kafka listener the services use is the one the broker advertises.
+        assertTrue(Deployment.environment("kafka").get("KAFKA_ADVERTISED_LISTENERS").contains("PLAINTEXT://kafka:9092"));
+        assertEquals("false", Deployment.environment("kafka").get("KAFKA_AUTO_CREATE_TOPICS_ENABLE"));
+    }
+}
