@@ -27,8 +27,8 @@ import java.util.stream.Collectors;
  * line that a fault left behind (SITE_CONGESTED on that site, when the ledger saw 50 or more), and
  * the sites of a township whose stations held their data back (partition): what the rules make of
  * that depends on when the data arrives (live, every station is offline until the burst; read
- * from a backlog, nothing may show), so there any site alert may come, within the fault, and must
- * be resolved.
+ * from a backlog, its scans may come after its heartbeats and the sites look slow), so there any
+ * site alert may come, raised by the end of the fault plus the longest raise delay, and must be resolved.
  */
 public final class AlertLedger {
     /** Event-time minutes the rules tick on, plus one heartbeat interval. */
@@ -92,7 +92,7 @@ public final class AlertLedger {
             boolean heldBack = a.getSiteId() != null && ledger.faults().stream().anyMatch(f -> f.site() == null
                     && f.expectedAlert() == null && f.township().equals(str(a.getTownshipId()))
                     && !a.getAt().isBefore(Instant.parse(f.start()))
-                    && !a.getAt().isAfter(Instant.parse(f.end()).plus(SLACK))
+                    && !a.getAt().isAfter(Instant.parse(f.end()).plus(raisedWithin(AlertKind.SITE_SLOW)).plus(SLACK))
                     && byId.get(a.getAlertId().toString()).size() == 2);
             if (!explained.contains(a) && !consequence && !heldBack) {
                 unexplained.add(a);
