@@ -16,7 +16,12 @@ class InfluxOutageTest {
     @Test
     void totalsAreExactAfterThirtySecondsWithoutInfluxDb() throws Exception {
         try (LiveRun run = new LiveRun("outage", 11)) {
-            Thread.sleep(8_000); // the wave is under way and points are being written
+            // The wave is under way and points are being written (the job's start takes a while on a busy machine).
+            long waitUntil = System.nanoTime() + 60_000_000_000L;
+            while (run.influx.writeCount() == 0 && System.nanoTime() < waitUntil) {
+                Thread.sleep(200);
+            }
+            Thread.sleep(2_000);
             long before = run.influx.writeCount();
             assertTrue(before > 0, "points were written before the outage");
             run.influx.stop();
