@@ -28,7 +28,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -166,11 +165,7 @@ final class DemoCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(o.parallelism, CoverageJob.localConfiguration(o));
-        CoverageJob.configure(env, o);
-        CoverageJob.build(env, CoverageJob.kafkaStations(o), CoverageJob.kafkaAndInflux(o), o);
-        return env.executeAsync("sweep " + CoverageJob.NAME + " (demo)");
+        return CoverageJob.local(o).executeAsync("sweep " + CoverageJob.NAME + " (demo)");
     }
 
     /** Every alert to one signed webhook at the county desk: the receiver below. */

@@ -29,10 +29,7 @@ final class JobCommand implements Callable<Integer> {
         if (options.influxUrl == null) {
             System.out.println("job: no --influx-url: writing the Kafka outputs only (sweep.site-minutes, sweep.coverage, sweep.dead-letters)");
         }
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(options.parallelism, CoverageJob.localConfiguration(options));
-        CoverageJob.configure(env, options);
-        CoverageJob.build(env, CoverageJob.kafkaStations(options), CoverageJob.kafkaAndInflux(options), options);
+        StreamExecutionEnvironment env = CoverageJob.local(options);
         System.out.println("job: coverage job reading " + options.bootstrap + (options.bounded ? " up to the current end offsets" : "")
                 + (options.influxUrl == null ? "" : ", writing to " + options.influxUrl));
         long started = System.nanoTime();

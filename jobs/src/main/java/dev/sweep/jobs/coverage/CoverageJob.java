@@ -191,6 +191,14 @@ public final class CoverageJob {
         }
     }
 
+    /** The production job (Kafka in, Kafka and InfluxDB out) built on a local MiniCluster environment. */
+    public static StreamExecutionEnvironment local(CoverageOptions o) throws java.io.IOException {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(o.parallelism, localConfiguration(o));
+        configure(env, o);
+        build(env, kafkaStations(o), kafkaAndInflux(o), o);
+        return env;
+    }
+
     /** Applies the options to an environment: checkpoints, parallelism, streaming mode. */
     public static void configure(StreamExecutionEnvironment env, CoverageOptions o) {
         env.setParallelism(o.parallelism);
