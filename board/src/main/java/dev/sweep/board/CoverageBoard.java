@@ -5,7 +5,7 @@ import dev.sweep.board.state.BoardState;
 import dev.sweep.board.state.BoardView;
 import dev.sweep.board.web.BoardServer;
 import dev.sweep.board.web.Summary;
-import dev.sweep.producers.scenario.Scenario;
+import dev.sweep.campaign.Scenario;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -54,7 +54,7 @@ public final class CoverageBoard implements AutoCloseable {
     /**
      * Starts the board. Kafka need not be up yet: the board says so on the page and keeps trying.
      *
-     * @throws dev.sweep.producers.scenario.ScenarioException when the scenario cannot be loaded
+     * @throws dev.sweep.campaign.ScenarioException when the scenario cannot be loaded
      * @throws IOException when the address cannot be bound
      */
     public static CoverageBoard start(BoardOptions options) throws IOException {

@@ -13,7 +13,6 @@ import dev.sweep.schemas.Topics;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -93,7 +92,7 @@ class BoardServerTest {
                 .getMessage().startsWith("port"));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> BoardOptions.of("h:1").withPushEvery(Duration.ofMillis(100))).getMessage().startsWith("pushEvery"));
-        assertThrows(dev.sweep.producers.scenario.ScenarioException.class,
+        assertThrows(dev.sweep.campaign.ScenarioException.class,
                 () -> CoverageBoard.start(BoardOptions.of("h:1").withPort(0).withScenario("atlantis")));
     }
 

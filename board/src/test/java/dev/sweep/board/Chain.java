@@ -1,19 +1,19 @@
 package dev.sweep.board;
 
 import dev.sweep.broker.LocalKafka;
-import dev.sweep.jobs.coverage.CoverageJob;
-import dev.sweep.jobs.coverage.CoverageOptions;
-import dev.sweep.producers.scenario.Scenario;
+import dev.sweep.campaign.Scenario;
+import dev.sweep.jobs.CoverageJob;
+import dev.sweep.jobs.CoverageOptions;
 import dev.sweep.producers.simulator.CampaignSimulator;
 import dev.sweep.producers.simulator.Drill;
 import dev.sweep.producers.simulator.Emission;
 import dev.sweep.producers.simulator.StationFeed;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import picocli.CommandLine;
 
 /**
  * The real chain the board watches: a Kafka broker, the simulator's replay of a campaign (sent in
@@ -37,14 +37,10 @@ final class Chain implements AutoCloseable {
 
     /** Starts the production job (Kafka in, Kafka out) as {@code sweep job} would, reading from the start. */
     void startJob() throws Exception {
-        CoverageOptions o = new CoverageOptions();
-        new CommandLine(o).parseArgs("--bootstrap", bootstrap(), "--group", "board-test", "--from", "earliest",
-                "--scenario", scenario.name(), "--checkpoint-interval", "5s");
-        o.validate();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.configure(CoverageJob.localConfiguration(o));
-        CoverageJob.configure(env, o);
-        CoverageJob.build(env, CoverageJob.kafkaStations(o), CoverageJob.kafkaAndInflux(o), o);
+        CoverageOptions o = CoverageOptions.on(bootstrap(), scenario).group("board-test")
+                .from(CoverageOptions.StartFrom.EARLIEST).checkpointInterval(Duration.ofSeconds(5)).build();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(CoverageJob.localConfiguration(o));
+        CoverageJob.buildOnKafka(env, o);
         job = env.executeAsync("sweep coverage (board test)");
     }
 

@@ -1,5 +1,6 @@
 package dev.sweep.board;
 
+import dev.sweep.campaign.Scenario;
 import dev.sweep.events.Alert;
 import dev.sweep.events.AlertKind;
 import dev.sweep.events.AlertState;
@@ -7,7 +8,6 @@ import dev.sweep.events.Coverage;
 import dev.sweep.events.CoverageScope;
 import dev.sweep.events.SiteState;
 import dev.sweep.events.StationStatus;
-import dev.sweep.producers.scenario.Scenario;
 import dev.sweep.schemas.EventCodec;
 import dev.sweep.schemas.KafkaClients;
 import dev.sweep.schemas.Topics;

@@ -1,20 +1,16 @@
 package dev.sweep.broker;
 
+import dev.sweep.schemas.LocalMachine;
 import dev.sweep.schemas.Topics;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,7 +24,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
-
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -302,7 +297,11 @@ public final class LocalKafka implements AutoCloseable {
             closeAdmin();
             stopServer();
             if (deleteOnClose) {
-                deleteRecursively(dataDir);
+                try {
+                    LocalMachine.deleteTree(dataDir);
+                } catch (UncheckedIOException e) {
+                    LOG.warn("Could not delete the Kafka data dir {}: {}", dataDir, e.getMessage());
+                }
             }
             if (everStarted) {
                 LOG.info("Kafka on {} stopped{}", bootstrapServers(),
@@ -326,8 +325,8 @@ public final class LocalKafka implements AutoCloseable {
         boolean pickPort = port == 0;
         RuntimeException failure = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int brokerPort = pickPort ? freePort() : port;
-            int ctrlPort = freePort();
+            int brokerPort = pickPort ? LocalMachine.freePort() : port;
+            int ctrlPort = LocalMachine.freePort();
             try {
                 startServer(brokerPort, ctrlPort);
                 port = brokerPort;
@@ -593,45 +592,6 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     // ----- helpers --------------------------------------------------------------------------------------------------
-
-    /** Ports handed out by this JVM, so that two brokers starting together never pick the same one. */
-    private static final Set<Integer> HANDED_OUT = new HashSet<>();
-
-    private static int freePort() {
-        for (int i = 0; i < 50; i++) {
-            int candidate;
-            try (ServerSocket socket = new ServerSocket()) {
-                socket.setReuseAddress(false);
-                socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
-                candidate = socket.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot find a free port on " + HOST, e);
-            }
-            synchronized (HANDED_OUT) {
-                if (HANDED_OUT.add(candidate)) {
-                    return candidate;
-                }
-            }
-        }
-        throw new IllegalStateException("cannot find a free port on " + HOST);
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            LOG.warn("Could not delete the Kafka data dir {}: {}", dir, e.getMessage());
-        }
-    }
 
     private static void sleep(long millis) {
         try {

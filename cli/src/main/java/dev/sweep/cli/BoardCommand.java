@@ -2,7 +2,7 @@ package dev.sweep.cli;
 
 import dev.sweep.board.BoardOptions;
 import dev.sweep.board.CoverageBoard;
-import dev.sweep.producers.scenario.ScenarioException;
+import dev.sweep.campaign.ScenarioException;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;

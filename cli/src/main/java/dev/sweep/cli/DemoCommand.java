@@ -7,18 +7,17 @@ import dev.sweep.board.BoardOptions;
 import dev.sweep.board.CoverageBoard;
 import dev.sweep.board.web.Summary;
 import dev.sweep.broker.LocalKafka;
+import dev.sweep.campaign.Scenario;
 import dev.sweep.hooks.AlertHooks;
 import dev.sweep.hooks.HookOptions;
 import dev.sweep.hooks.routes.Routes;
-import dev.sweep.jobs.coverage.CoverageJob;
-import dev.sweep.jobs.coverage.CoverageOptions;
-import dev.sweep.producers.scenario.Scenario;
+import dev.sweep.jobs.CoverageJob;
+import dev.sweep.jobs.CoverageOptions;
 import dev.sweep.producers.simulator.CampaignSimulator;
 import dev.sweep.producers.simulator.Drill;
 import dev.sweep.producers.simulator.StationFeed;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,7 +103,7 @@ final class DemoCommand implements Callable<Integer> {
                 .withPort(port).withScenario(scenario)));
         out.println("demo: the board is on " + board.url() + "  (open it in a browser)");
 
-        JobClient job = startJob(kafka.bootstrapServers());
+        JobClient job = startJob(kafka.bootstrapServers(), sc);
         running.add(() -> job.cancel().get());
         out.println("demo: coverage job running on a local MiniCluster"
                 + (influxUrl == null ? "" : ", writing to " + influxUrl));
@@ -152,16 +151,11 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private JobClient startJob(String bootstrap) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--bootstrap", bootstrap, "--from", "earliest", "--group",
-                "sweep-demo", "--scenario", scenario));
-        if (influxUrl != null) {
-            args.addAll(List.of("--influx-url", influxUrl, "--influx-org", influxOrg, "--influx-bucket", influxBucket));
-        }
-        CoverageOptions o = new CoverageOptions();
-        new CommandLine(o).parseArgs(args.toArray(String[]::new));
+    private JobClient startJob(String bootstrap, Scenario sc) throws Exception {
+        CoverageOptions o;
         try {
-            o.validate();
+            o = CoverageOptions.on(bootstrap, sc).group("sweep-demo").from(CoverageOptions.StartFrom.EARLIEST)
+                    .influx(influxUrl, influxOrg, influxBucket).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -1,14 +1,14 @@
 package dev.sweep.cli;
 
+import dev.sweep.campaign.Scenario;
+import dev.sweep.campaign.ScenarioException;
+import dev.sweep.campaign.Township;
 import dev.sweep.hooks.AlertHooks;
 import dev.sweep.hooks.HookOptions;
 import dev.sweep.hooks.routes.ChannelSpec;
 import dev.sweep.hooks.routes.Routes;
 import dev.sweep.hooks.routes.RoutesException;
-import dev.sweep.jobs.coverage.CoverageOptions.DurationConverter;
-import dev.sweep.producers.scenario.Scenario;
-import dev.sweep.producers.scenario.ScenarioException;
-import dev.sweep.producers.scenario.Township;
+import dev.sweep.jobs.CoverageFlags.DurationConverter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package dev.sweep.cli;
 
-import dev.sweep.producers.scenario.Scenario;
-import dev.sweep.producers.scenario.ScenarioException;
-import dev.sweep.producers.scenario.Wave;
+import dev.sweep.campaign.Scenario;
+import dev.sweep.campaign.ScenarioException;
+import dev.sweep.campaign.Wave;
 import dev.sweep.producers.simulator.CampaignSimulator;
 import dev.sweep.producers.simulator.Drill;
 import dev.sweep.producers.simulator.Ledger;

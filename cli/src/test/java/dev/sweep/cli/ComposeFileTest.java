@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.sweep.producers.scenario.Scenario;
+import dev.sweep.campaign.Scenario;
+import dev.sweep.jobs.CoverageOptions;
 import dev.sweep.producers.simulator.Drill;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -113,9 +114,9 @@ class ComposeFileTest {
         checkScenarioMount(service, scenario);
         Object command = sub.commandSpec().userObject();
         if (command instanceof JobCommand job) {
-            job.options.validate();
-            assertEquals(Deployment.environment("influxdb").get("DOCKER_INFLUXDB_INIT_BUCKET"), job.options.influxBucket);
-            assertEquals("http://influxdb:8086", job.options.influxUrl);
+            CoverageOptions o = FlinkDeploymentTest.jobOptions(List.of(sub.originalArgs().toArray(String[]::new)).subList(1, sub.originalArgs().size()));
+            assertEquals(Deployment.environment("influxdb").get("DOCKER_INFLUXDB_INIT_BUCKET"), o.influxBucket());
+            assertEquals("http://influxdb:8086", o.influxUrl());
         } else if (command instanceof SimulateCommand simulate) {
             Drill.parse(simulate.drills);
             assertTrue(simulate.ledger.startsWith("/var/lib/sweep"), "the ledger lands on the drill volume");
@@ -195,7 +196,7 @@ class ComposeFileTest {
         String dockerfile = Deployment.read("deploy/Dockerfile");
         assertTrue(dockerfile.contains("jobs/target/sweep-jobs-*-flink.jar"), "the job jar the jobs module shades");
         assertTrue(Deployment.read("jobs/pom.xml").contains("<shadedClassifierName>flink</shadedClassifierName>"));
-        assertTrue(Deployment.read("jobs/pom.xml").contains("<mainClass>" + dev.sweep.jobs.coverage.CoverageJob.class.getName()));
+        assertTrue(Deployment.read("jobs/pom.xml").contains("<mainClass>" + dev.sweep.jobs.CoverageJob.class.getName()));
     }
 
     @Test

@@ -3,8 +3,9 @@ package dev.sweep.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sweep.jobs.coverage.CoverageJob;
-import dev.sweep.jobs.coverage.CoverageOptions;
+import dev.sweep.jobs.CoverageFlags;
+import dev.sweep.jobs.CoverageJob;
+import dev.sweep.jobs.CoverageOptions;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -62,15 +63,21 @@ class FlinkDeploymentTest {
                 (SavepointRestoreSettings) restore.invoke(parsed));
     }
 
+    /** The job's flags as the job jar's main reads them; the scenario directory is the one compose mounts. */
     static CoverageOptions jobOptions(List<String> programArgs) {
-        CoverageOptions o = new CoverageOptions();
+        List<String> args = new java.util.ArrayList<>(programArgs);
+        int scenario = args.indexOf("--scenario");
+        if (scenario >= 0) {
+            String mounted = Deployment.mounts("jobmanager").get(args.get(scenario + 1));
+            args.set(scenario + 1, mounted != null ? mounted : args.get(scenario + 1));
+        }
+        CoverageFlags flags = new CoverageFlags();
         try {
-            new CommandLine(o).parseArgs(programArgs.toArray(String[]::new));
-        } catch (CommandLine.ParameterException e) {
+            new CommandLine(flags).parseArgs(args.toArray(String[]::new));
+            return flags.toOptions();
+        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
             throw new AssertionError("the jobmanager's job arguments are not the coverage job's flags: " + e.getMessage(), e);
         }
-        o.validate();
-        return o;
     }
 
     static Configuration clusterConfig() {
@@ -84,18 +91,20 @@ class FlinkDeploymentTest {
         assertEquals(SavepointRestoreSettings.none(), app.restore(), "the entry point decides where to resume from");
         CoverageOptions o = jobOptions(app.programArgs());
 
-        assertEquals("kafka:9092", o.bootstrap);
-        assertEquals("http://influxdb:8086", o.influxUrl);
+        assertEquals("kafka:9092", o.bootstrap());
+        assertEquals("http://influxdb:8086", o.influxUrl());
         Map<String, String> influx = Deployment.environment("influxdb");
-        assertEquals(influx.get("DOCKER_INFLUXDB_INIT_ORG"), o.influxOrg);
-        assertEquals(influx.get("DOCKER_INFLUXDB_INIT_BUCKET"), o.influxBucket);
-        assertEquals(Integer.parseInt(Deployment.envExample().get("JOB_PARALLELISM")), o.parallelism);
-        assertTrue(o.parallelism <= clusterConfig().get(TaskManagerOptions.NUM_TASK_SLOTS),
+        assertEquals(influx.get("DOCKER_INFLUXDB_INIT_ORG"), o.influxOrg());
+        assertEquals(influx.get("DOCKER_INFLUXDB_INIT_BUCKET"), o.influxBucket());
+        assertEquals(Integer.parseInt(Deployment.envExample().get("JOB_PARALLELISM")), o.parallelism());
+        assertTrue(o.parallelism() <= clusterConfig().get(TaskManagerOptions.NUM_TASK_SLOTS),
                 "one taskmanager's slots run the job at its parallelism");
-        assertTrue(o.parallelism <= Integer.parseInt(Deployment.envExample().get("KAFKA_PARTITIONS")),
+        assertTrue(o.parallelism() <= Integer.parseInt(Deployment.envExample().get("KAFKA_PARTITIONS")),
                 "every source subtask has a partition to read");
-        ComposeFileTest.checkScenarioMount("jobmanager", o.scenario);
-        ComposeFileTest.checkScenarioMount("taskmanager", o.scenario); // the operators load it on the taskmanagers
+        ComposeFileTest.checkScenarioMount("jobmanager", app.programArgs().get(app.programArgs().indexOf("--scenario") + 1));
+        assertEquals(381, o.campaign().sites().size(), "the mounted neixiang campaign");
+        assertTrue(Deployment.mounts("taskmanager").keySet().stream().noneMatch(m -> m.contains("scenario")),
+                "the campaign travels with the job graph: the taskmanagers mount no scenario");
 
         // RocksDB with incremental checkpoints, on the volume both jobmanager and taskmanagers mount.
         Configuration job = CoverageJob.configuration(o);
@@ -116,12 +125,12 @@ class FlinkDeploymentTest {
         assertEquals("job", rebuild.get(0));
         CoverageOptions o = jobOptions(rebuild.subList(1, rebuild.size()));
         CoverageOptions live = jobOptions(parseAsFlinkUnchecked().programArgs());
-        assertTrue(o.bounded, "stops at the topics' end offsets");
-        assertEquals("earliest", o.from);
-        assertTrue(!o.group.equals(live.group), "its own consumer group: the live job's offsets stay as they are");
-        assertEquals(live.influxUrl, o.influxUrl);
-        assertEquals(live.influxBucket, o.influxBucket);
-        assertEquals(live.scenario, o.scenario);
+        assertTrue(o.bounded(), "stops at the topics' end offsets");
+        assertEquals(CoverageOptions.StartFrom.EARLIEST, o.from());
+        assertTrue(!o.group().equals(live.group()), "its own consumer group: the live job's offsets stay as they are");
+        assertEquals(live.influxUrl(), o.influxUrl());
+        assertEquals(live.influxBucket(), o.influxBucket());
+        assertEquals(live.campaign().name(), o.campaign().name());
     }
 
     private static Application parseAsFlinkUnchecked() {
@@ -212,7 +221,7 @@ class FlinkDeploymentTest {
         // A first start: no state, the command as written.
         Application fresh = resumed(entrypoint(env, command));
         assertEquals(SavepointRestoreSettings.none(), fresh.restore());
-        assertEquals(jobOptions(fresh.programArgs()).checkpoints, checkpoints.toUri().toString());
+        assertEquals(jobOptions(fresh.programArgs()).checkpoints(), checkpoints.toUri().toString());
 
         // A restart: the newest complete checkpoint, whatever the job ids and numbers.
         String job = "00000000000000000000000000000000";

@@ -1,10 +1,10 @@
 package dev.sweep.hooks;
 
+import dev.sweep.campaign.Township;
 import dev.sweep.hooks.channels.Channel;
 import dev.sweep.hooks.delivery.ChannelWorker;
 import dev.sweep.hooks.delivery.Undelivered;
 import dev.sweep.hooks.routes.Routes;
-import dev.sweep.producers.scenario.Township;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;

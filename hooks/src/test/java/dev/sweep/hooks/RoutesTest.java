@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sweep.campaign.Scenario;
+import dev.sweep.campaign.Township;
 import dev.sweep.events.AlertKind;
 import dev.sweep.events.AlertState;
 import dev.sweep.hooks.routes.ChannelKind;
 import dev.sweep.hooks.routes.ChannelSpec;
 import dev.sweep.hooks.routes.Routes;
 import dev.sweep.hooks.routes.RoutesException;
-import dev.sweep.producers.scenario.Scenario;
-import dev.sweep.producers.scenario.Township;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;

@@ -1,5 +1,8 @@
 package dev.sweep.board.state;
 
+import dev.sweep.campaign.Scenario;
+import dev.sweep.campaign.Site;
+import dev.sweep.campaign.Township;
 import dev.sweep.events.Alert;
 import dev.sweep.events.AlertKind;
 import dev.sweep.events.Coverage;
@@ -7,9 +10,6 @@ import dev.sweep.events.CoverageScope;
 import dev.sweep.events.PipelineMinute;
 import dev.sweep.events.SiteMinute;
 import dev.sweep.events.StationStatus;
-import dev.sweep.producers.scenario.Scenario;
-import dev.sweep.producers.scenario.Site;
-import dev.sweep.producers.scenario.Township;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;

@@ -1,8 +1,8 @@
 package dev.sweep.board.state;
 
+import dev.sweep.campaign.Site;
 import dev.sweep.events.SiteMinute;
 import dev.sweep.events.StationStatus;
-import dev.sweep.producers.scenario.Site;
 
 /**
  * One site as the board sees it. State: its latest heartbeat, and the latest record of each of

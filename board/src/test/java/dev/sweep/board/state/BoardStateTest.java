@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sweep.campaign.Scenario;
 import dev.sweep.events.Alert;
 import dev.sweep.events.AlertKind;
 import dev.sweep.events.AlertState;
@@ -13,7 +14,6 @@ import dev.sweep.events.PipelineMinute;
 import dev.sweep.events.SiteMinute;
 import dev.sweep.events.SiteState;
 import dev.sweep.events.StationStatus;
-import dev.sweep.producers.scenario.Scenario;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

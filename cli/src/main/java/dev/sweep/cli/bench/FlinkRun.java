@@ -1,7 +1,8 @@
 package dev.sweep.cli.bench;
 
-import dev.sweep.jobs.coverage.CoverageJob;
-import dev.sweep.jobs.coverage.CoverageOptions;
+import dev.sweep.jobs.CoverageFlags;
+import dev.sweep.jobs.CoverageJob;
+import dev.sweep.jobs.CoverageOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,10 +43,9 @@ public final class FlinkRun implements AutoCloseable {
 
     /** The coverage job's options as {@code sweep job} would parse them from these flags. */
     public static CoverageOptions options(String... flags) {
-        CoverageOptions o = new CoverageOptions();
-        new CommandLine(o).parseArgs(flags);
-        o.validate();
-        return o;
+        CoverageFlags parsed = new CoverageFlags();
+        new CommandLine(parsed).parseArgs(flags);
+        return parsed.toOptions();
     }
 
     /** Starts a MiniCluster with the job's configuration for {@code o} (its checkpoint dir included). */
@@ -60,19 +60,18 @@ public final class FlinkRun implements AutoCloseable {
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(conf)
                 .setNumTaskManagers(1)
-                .setNumSlotsPerTaskManager(o.parallelism)
+                .setNumSlotsPerTaskManager(o.parallelism())
                 .setRpcServiceSharing(RpcServiceSharing.SHARED)
                 .setCommonBindAddress("127.0.0.1")
                 .build());
         cluster.start();
-        return new FlinkRun(cluster, conf, o.parallelism);
+        return new FlinkRun(cluster, conf, o.parallelism());
     }
 
     /** Builds the coverage job exactly as {@code sweep job} does (Kafka in, Kafka and InfluxDB out) and submits it. */
     public JobID submit(CoverageOptions o) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(o.parallelism, conf);
-        CoverageJob.configure(env, o);
-        CoverageJob.build(env, CoverageJob.kafkaStations(o), CoverageJob.kafkaAndInflux(o), o);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(o.parallelism(), conf);
+        CoverageJob.buildOnKafka(env, o);
         JobGraph graph = env.getStreamGraph().getJobGraph();
         return cluster.submitJob(graph).get(1, TimeUnit.MINUTES).getJobID();
     }

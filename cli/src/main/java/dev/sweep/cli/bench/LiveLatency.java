@@ -1,6 +1,7 @@
 package dev.sweep.cli.bench;
 
 import dev.sweep.events.ScanEvent;
+import dev.sweep.jobs.records.Scan;
 import dev.sweep.schemas.EventCodec;
 import dev.sweep.schemas.KafkaClients;
 import dev.sweep.schemas.RejectedRecordException;

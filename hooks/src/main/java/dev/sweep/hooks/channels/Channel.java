@@ -2,10 +2,10 @@ package dev.sweep.hooks.channels;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sweep.campaign.Scenario;
 import dev.sweep.hooks.page.HeaderText;
 import dev.sweep.hooks.page.Page;
 import dev.sweep.hooks.routes.ChannelSpec;
-import dev.sweep.producers.scenario.Scenario;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpHeaders;

@@ -2,14 +2,14 @@ package dev.sweep.hooks.channels;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sweep.campaign.Scenario;
+import dev.sweep.campaign.Site;
+import dev.sweep.campaign.Township;
 import dev.sweep.events.Alert;
 import dev.sweep.hooks.page.Page;
 import dev.sweep.hooks.page.PageText;
 import dev.sweep.hooks.page.PagedAlert;
 import dev.sweep.hooks.routes.ChannelSpec;
-import dev.sweep.producers.scenario.Scenario;
-import dev.sweep.producers.scenario.Site;
-import dev.sweep.producers.scenario.Township;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;

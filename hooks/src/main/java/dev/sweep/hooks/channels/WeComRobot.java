@@ -1,10 +1,10 @@
 package dev.sweep.hooks.channels;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sweep.campaign.Scenario;
 import dev.sweep.hooks.page.Page;
 import dev.sweep.hooks.page.PageText;
 import dev.sweep.hooks.routes.ChannelSpec;
-import dev.sweep.producers.scenario.Scenario;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpHeaders;

@@ -1,11 +1,11 @@
 package dev.sweep.hooks.page;
 
+import dev.sweep.campaign.Scenario;
+import dev.sweep.campaign.Site;
+import dev.sweep.campaign.Township;
 import dev.sweep.events.Alert;
 import dev.sweep.events.AlertKind;
 import dev.sweep.events.AlertState;
-import dev.sweep.producers.scenario.Scenario;
-import dev.sweep.producers.scenario.Site;
-import dev.sweep.producers.scenario.Township;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package dev.sweep.hooks.routes;
 
+import dev.sweep.campaign.Scenario;
+import dev.sweep.campaign.Township;
 import dev.sweep.events.Alert;
 import dev.sweep.events.AlertKind;
-import dev.sweep.producers.scenario.Scenario;
-import dev.sweep.producers.scenario.Township;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

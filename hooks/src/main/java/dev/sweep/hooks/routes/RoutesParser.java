@@ -1,11 +1,11 @@
 package dev.sweep.hooks.routes;
 
+import dev.sweep.campaign.Scenario;
+import dev.sweep.campaign.Township;
 import dev.sweep.hooks.routes.YamlNode.Entry;
 import dev.sweep.hooks.routes.YamlNode.Mapping;
 import dev.sweep.hooks.routes.YamlNode.Scalar;
 import dev.sweep.hooks.routes.YamlNode.Sequence;
-import dev.sweep.producers.scenario.Scenario;
-import dev.sweep.producers.scenario.Township;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;

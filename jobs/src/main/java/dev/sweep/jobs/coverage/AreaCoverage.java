@@ -1,9 +1,11 @@
 package dev.sweep.jobs.coverage;
 
+import dev.sweep.campaign.Scenario;
+import dev.sweep.campaign.Township;
 import dev.sweep.events.Coverage;
 import dev.sweep.events.CoverageScope;
-import dev.sweep.producers.scenario.Scenario;
-import dev.sweep.producers.scenario.Township;
+import dev.sweep.jobs.records.Scan;
+import dev.sweep.jobs.records.Tally;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -36,7 +38,7 @@ public final class AreaCoverage extends KeyedProcessFunction<String, Scan, Cover
     static final long MINUTE = 60_000L;
     static final long RATE_MINUTES = 15;
 
-    private final String scenario;
+    private final Scenario campaign;
     private final double target;
     private final long emitEveryMillis;
     private final long keepMillis;
@@ -48,8 +50,8 @@ public final class AreaCoverage extends KeyedProcessFunction<String, Scan, Cover
     private transient ValueState<Long> lastActive;
 
     /** @param lateness how long minutes stay correctable (at least the rate's 15 minutes are kept) */
-    public AreaCoverage(String scenario, double target, Duration emitEvery, Duration lateness) {
-        this.scenario = scenario;
+    public AreaCoverage(Scenario campaign, double target, Duration emitEvery, Duration lateness) {
+        this.campaign = campaign;
         this.target = target;
         this.emitEveryMillis = emitEvery.toMillis();
         this.keepMillis = Math.max(lateness.toMillis(), RATE_MINUTES * MINUTE);
@@ -57,7 +59,7 @@ public final class AreaCoverage extends KeyedProcessFunction<String, Scan, Cover
 
     @Override
     public void open(OpenContext context) {
-        Scenario sc = Scenario.load(scenario);
+        Scenario sc = campaign;
         population = new HashMap<>();
         for (Township t : sc.townships()) {
             population.put(t.id(), (long) t.population());

@@ -1,5 +1,7 @@
 package dev.sweep.jobs.coverage;
 
+import dev.sweep.jobs.records.Scan;
+import dev.sweep.jobs.records.Tally;
 import java.time.Duration;
 import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;

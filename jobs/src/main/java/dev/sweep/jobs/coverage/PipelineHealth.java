@@ -1,5 +1,6 @@
 package dev.sweep.jobs.coverage;
 
+import dev.sweep.jobs.records.Tally;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;

@@ -1,5 +1,6 @@
 package dev.sweep.jobs.coverage;
 
+import dev.sweep.jobs.records.Scan;
 import java.util.HashSet;
 import org.apache.flink.api.common.functions.AggregateFunction;
 

@@ -6,8 +6,8 @@ import dev.sweep.events.Alert;
 import dev.sweep.events.Coverage;
 import dev.sweep.events.CoverageScope;
 import dev.sweep.events.SiteMinute;
-import dev.sweep.jobs.coverage.Heartbeat;
-import dev.sweep.jobs.coverage.Tally;
+import dev.sweep.jobs.records.Heartbeat;
+import dev.sweep.jobs.records.Tally;
 
 /**
  * The InfluxDB measurements (a contract: see DESIGN.md), as line protocol. A point is measurement

@@ -1,6 +1,6 @@
 package dev.sweep.jobs.kafka;
 
-import dev.sweep.jobs.coverage.DeadLetter;
+import dev.sweep.jobs.records.DeadLetter;
 import dev.sweep.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

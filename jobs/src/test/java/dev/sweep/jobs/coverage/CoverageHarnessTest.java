@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sweep.events.Coverage;
 import dev.sweep.events.CoverageScope;
+import dev.sweep.jobs.Campaigns;
+import dev.sweep.jobs.CoverageJob;
+import dev.sweep.jobs.records.Scan;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +44,7 @@ class CoverageHarnessTest {
     static KeyedOneInputStreamOperatorTestHarness<String, Scan, Coverage> coverage(
             KeySelector<Scan, String> key, double target, Duration lateness) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, Scan, Coverage> h = ProcessFunctionTestHarnesses
-                .forKeyedProcessFunction(new AreaCoverage("neixiang", target, Duration.ofSeconds(1), lateness),
+                .forKeyedProcessFunction(new AreaCoverage(Campaigns.NEIXIANG, target, Duration.ofSeconds(1), lateness),
                         key, Types.STRING);
         h.setProcessingTime(0);
         return h;

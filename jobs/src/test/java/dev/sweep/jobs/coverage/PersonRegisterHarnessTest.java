@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sweep.jobs.CoverageJob;
+import dev.sweep.jobs.records.Scan;
+import dev.sweep.jobs.records.Tally;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

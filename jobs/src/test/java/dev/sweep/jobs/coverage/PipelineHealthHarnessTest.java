@@ -2,6 +2,8 @@ package dev.sweep.jobs.coverage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.sweep.jobs.CoverageJob;
+import dev.sweep.jobs.records.Tally;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

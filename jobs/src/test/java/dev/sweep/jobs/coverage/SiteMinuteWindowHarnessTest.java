@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sweep.events.SiteMinute;
+import dev.sweep.jobs.CoverageJob;
+import dev.sweep.jobs.records.Scan;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

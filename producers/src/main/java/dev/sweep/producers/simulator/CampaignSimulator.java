@@ -1,12 +1,12 @@
 package dev.sweep.producers.simulator;
 
+import dev.sweep.campaign.Scenario;
+import dev.sweep.campaign.Site;
+import dev.sweep.campaign.Township;
+import dev.sweep.campaign.Wave;
 import dev.sweep.events.AlertKind;
 import dev.sweep.events.ScanEvent;
 import dev.sweep.events.StationStatus;
-import dev.sweep.producers.scenario.Scenario;
-import dev.sweep.producers.scenario.Site;
-import dev.sweep.producers.scenario.Township;
-import dev.sweep.producers.scenario.Wave;
 import dev.sweep.schemas.EventCodec;
 import dev.sweep.schemas.Topics;
 import java.time.Instant;

@@ -1,9 +1,9 @@
 package dev.sweep.producers.simulator;
 
+import dev.sweep.campaign.Site;
 import dev.sweep.events.ScanEvent;
 import dev.sweep.events.SiteState;
 import dev.sweep.events.StationStatus;
-import dev.sweep.producers.scenario.Site;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sweep.campaign.Scenario;
+import dev.sweep.campaign.Site;
+import dev.sweep.campaign.Township;
+import dev.sweep.campaign.Wave;
 import dev.sweep.events.ScanEvent;
 import dev.sweep.events.SiteState;
 import dev.sweep.events.StationStatus;
-import dev.sweep.producers.scenario.Scenario;
-import dev.sweep.producers.scenario.Site;
-import dev.sweep.producers.scenario.Township;
-import dev.sweep.producers.scenario.Wave;
 import dev.sweep.schemas.EventChecks;
 import dev.sweep.schemas.Topics;
 import java.time.Instant;

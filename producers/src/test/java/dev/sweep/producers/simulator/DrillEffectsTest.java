@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sweep.campaign.Scenario;
+import dev.sweep.campaign.Site;
 import dev.sweep.events.AlertKind;
 import dev.sweep.events.ScanEvent;
 import dev.sweep.events.StationStatus;
-import dev.sweep.producers.scenario.Scenario;
-import dev.sweep.producers.scenario.Site;
 import dev.sweep.schemas.EventCodec;
 import dev.sweep.schemas.RejectedRecordException;
 import dev.sweep.schemas.Rejection;

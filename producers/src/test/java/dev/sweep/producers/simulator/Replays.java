@@ -1,9 +1,9 @@
 package dev.sweep.producers.simulator;
 
 import dev.sweep.broker.LocalKafka;
+import dev.sweep.campaign.Scenario;
 import dev.sweep.events.ScanEvent;
 import dev.sweep.events.StationStatus;
-import dev.sweep.producers.scenario.Scenario;
 import dev.sweep.schemas.EventCodec;
 import dev.sweep.schemas.RejectedRecordException;
 import dev.sweep.schemas.Topics;

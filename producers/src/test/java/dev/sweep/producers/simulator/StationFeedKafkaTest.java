@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sweep.broker.LocalKafka;
+import dev.sweep.campaign.Scenario;
 import dev.sweep.events.ScanEvent;
 import dev.sweep.events.StationStatus;
-import dev.sweep.producers.scenario.Scenario;
 import dev.sweep.schemas.EventCodec;
 import dev.sweep.schemas.Topics;
 import dev.sweep.testkit.TopicReader;

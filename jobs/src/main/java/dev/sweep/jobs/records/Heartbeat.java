@@ -1,0 +1,28 @@
+package dev.sweep.jobs.records;
+
+import dev.sweep.events.StationStatus;
+
+/** A decoded station heartbeat inside the job (a Flink POJO). */
+public class Heartbeat {
+    public String siteId;
+    public String townshipId;
+    public long reportedAt;
+    public String state;
+    public int queueLength;
+    public int lanesOpen;
+    public int samplersOnDuty;
+
+    public Heartbeat() {}
+
+    public static Heartbeat of(StationStatus s) {
+        Heartbeat h = new Heartbeat();
+        h.siteId = s.getSiteId();
+        h.townshipId = s.getTownshipId();
+        h.reportedAt = s.getReportedAt().toEpochMilli();
+        h.state = s.getState().name();
+        h.queueLength = s.getQueueLength();
+        h.lanesOpen = s.getLanesOpen();
+        h.samplersOnDuty = s.getSamplersOnDuty();
+        return h;
+    }
+}

@@ -1,0 +1,171 @@
+package dev.sweep.jobs.alerts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sweep.events.Alert;
+import dev.sweep.events.SiteMinute;
+import dev.sweep.jobs.Campaigns;
+import dev.sweep.jobs.records.Heartbeat;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link SiteAlerts} keyed by site, as in the job, on the tiny test campaign (NX-CG-001: 300 people an hour). */
+class SiteAlertsHarnessTest {
+    static final String SITE = "NX-CG-001";
+    static final long OPENS = Instant.parse("2022-05-04T00:00:00Z").toEpochMilli();
+    static final long MINUTE = 60_000L;
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, SiteMinute, Heartbeat, Alert> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new SiteAlerts(Campaigns.TINY, AlertRules.defaults()),
+                m -> m.getSiteId().toString(), h -> h.siteId, Types.STRING);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    private void heartbeats(long fromMinute, long untilMinute, int queue) throws Exception {
+        for (long t = OPENS + fromMinute * MINUTE; t < OPENS + untilMinute * MINUTE; t += 30_000) {
+            heartbeat(t, "OPEN", queue);
+        }
+    }
+
+    private void heartbeat(long at, String state, int queue) throws Exception {
+        Heartbeat h = new Heartbeat();
+        h.siteId = SITE;
+        h.townshipId = "CG";
+        h.reportedAt = at;
+        h.state = state;
+        h.queueLength = queue;
+        h.lanesOpen = 3;
+        h.samplersOnDuty = 6;
+        harness.processElement2(h, at);
+    }
+
+    private void scans(long fromMinute, long untilMinute, int perMinute) throws Exception {
+        for (long m = fromMinute; m < untilMinute; m++) {
+            long start = OPENS + m * MINUTE;
+            harness.processElement1(new SiteMinute("CG", SITE, Instant.ofEpochMilli(start), perMinute, perMinute, 1, 1),
+                    start + MINUTE - 1);
+        }
+    }
+
+    private void clockAt(long minute) throws Exception {
+        harness.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(OPENS + minute * MINUTE));
+    }
+
+    /** Transitions since the last call, as "STATE KIND since+min at+min value". */
+    private List<String> alerts() {
+        List<String> out = new ArrayList<>();
+        for (Alert a : harness.extractOutputValues()) {
+            out.add(a.getState() + " " + a.getKind() + " since+" + (a.getSince().toEpochMilli() - OPENS) / MINUTE
+                    + " at+" + (a.getAt().toEpochMilli() - OPENS) / MINUTE + " " + Math.round(a.getValue() * 100) / 100.0);
+        }
+        harness.getOutput().clear();
+        return out;
+    }
+
+    @Test
+    void aStationThatStopsReportingIsOfflineOnceAndBackOnceItHasReportedForTheClearDelay() throws Exception {
+        heartbeats(0, 10, 3);
+        scans(0, 10, 4);
+        clockAt(12);
+        assertEquals(List.of(), alerts());
+        clockAt(13);
+        List<String> raised = alerts();
+        assertEquals(List.of("RAISED STATION_OFFLINE since+9 at+13 3.5"), raised, "last heartbeat 09:30 into the wave");
+        clockAt(30);
+        assertEquals(List.of(), alerts(), "raised once, not again every minute");
+        heartbeats(30, 40, 3);
+        scans(30, 40, 4);
+        clockAt(35);
+        assertEquals(List.of(), alerts(), "back at 30, seen at the 31st minute: clear for less than 5 minutes");
+        clockAt(36);
+        assertEquals(List.of("RESOLVED STATION_OFFLINE since+9 at+36 0.0"), alerts());
+        List<Alert> none = harness.extractOutputValues();
+        assertTrue(none.isEmpty());
+    }
+
+    @Test
+    void aSiteWithPeopleQueueingAndNoScanIsSilentButOnlyWhilePeopleQueue() throws Exception {
+        heartbeats(0, 30, 4);
+        scans(0, 5, 4);
+        clockAt(14);
+        assertEquals(List.of(), alerts(), "nine minutes without a scan");
+        clockAt(15);
+        assertEquals(List.of("RAISED SITE_SILENT since+5 at+15 10.0"), alerts());
+        scans(16, 30, 4);
+        clockAt(30);
+        assertEquals(List.of("RESOLVED SITE_SILENT since+5 at+22 0.0"), alerts(), "scans again from 16, clear for 5 min");
+
+        heartbeats(30, 60, 0);
+        clockAt(60);
+        assertEquals(List.of(), alerts(), "nobody queueing and nobody scanned: idle, not silent");
+    }
+
+    @Test
+    void congestionRaisesAtFiftyForFiveMinutesAndClearsOnlyUnderBusy() throws Exception {
+        scans(0, 60, 5);
+        heartbeats(0, 10, 20);
+        heartbeats(10, 20, 60);
+        heartbeats(20, 30, 30);
+        heartbeats(30, 40, 10);
+        clockAt(14);
+        assertEquals(List.of(), alerts());
+        clockAt(15);
+        assertEquals(List.of("RAISED SITE_CONGESTED since+10 at+15 60.0"), alerts());
+        clockAt(34);
+        assertEquals(List.of(), alerts(), "30 people is still busy: the incident holds");
+        clockAt(35);
+        assertEquals(List.of("RESOLVED SITE_CONGESTED since+10 at+35 10.0"), alerts());
+    }
+
+    @Test
+    void aSiteSlowerThanHalfItsCapacityWithALineIsSlowButNotWhenItsLineIsShort() throws Exception {
+        heartbeats(0, 40, 15);
+        scans(0, 40, 2); // 30 in 15 minutes against a capacity of 75
+        clockAt(19);
+        assertEquals(List.of(), alerts(), "judged after a full window and 5 minutes of raise delay");
+        clockAt(20);
+        assertEquals(List.of("RAISED SITE_SLOW since+15 at+20 0.4"), alerts());
+        heartbeats(40, 60, 5);
+        scans(40, 60, 2);
+        clockAt(60);
+        assertEquals(List.of("RESOLVED SITE_SLOW since+15 at+45 0.4"), alerts(), "a short line: idle, not slow");
+    }
+
+    @Test
+    void aSiteThatClosesIsNotLaggingAndItsIncidentsEnd() throws Exception {
+        heartbeats(0, 10, 60);
+        scans(0, 10, 5);
+        clockAt(9);
+        assertEquals(List.of("RAISED SITE_CONGESTED since+1 at+6 60.0"), alerts(), "judged from the first minute's end");
+        heartbeat(OPENS + 10 * MINUTE, "CLOSED", 0);
+        clockAt(120);
+        assertEquals(List.of("RESOLVED SITE_CONGESTED since+1 at+10 0.0"), alerts(), "and no STATION_OFFLINE after");
+    }
+
+    @Test
+    void dataAheadOfTheEventClockWaitsForItsMinute() throws Exception {
+        // Read from a backlog: the whole hour arrives before the clock moves.
+        heartbeats(0, 10, 3);
+        heartbeats(10, 60, 80);
+        scans(0, 60, 5);
+        clockAt(10);
+        assertEquals(List.of(), alerts(), "at 10 the line was 3, whatever came later");
+        clockAt(15);
+        assertEquals(List.of("RAISED SITE_CONGESTED since+10 at+15 80.0"), alerts());
+    }
+}

@@ -1,6 +1,0 @@
-package dev.sweep.producers.scenario;
-
-import java.time.Instant;
-
-/** One wave of sampling: every site opens and closes together, and so many new people come. */
-public record Wave(String name, Instant opens, Instant closes, int persons) {}
