@@ -1,6 +1,7 @@
 package dev.sweep.campaign;
 
 import java.io.Serializable;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
@@ -73,6 +74,32 @@ public final class Scenario implements Serializable {
 
     public int samplers() {
         return sites.stream().mapToInt(Site::samplers).sum();
+    }
+
+    /**
+     * The same campaign moved in time so that its first wave opens at {@code firstWaveOpens}: a drill on
+     * today's date. Waves and deadline move together; everything else stays.
+     */
+    public Scenario startingAt(Instant firstWaveOpens) {
+        Duration shift = Duration.between(waves.get(0).opens(), firstWaveOpens);
+        List<Wave> moved = waves.stream()
+                .map(w -> new Wave(w.name(), w.opens().plus(shift), w.closes().plus(shift), w.persons())).toList();
+        return new Scenario(name, title, zone, areaCode, retestShare, poolSize, targetCoverage, deadline.plus(shift),
+                townships, sites, moved);
+    }
+
+    /** How far before its first wave and after its end a record may still belong to the campaign. */
+    public static final Duration WINDOW_MARGIN = Duration.ofHours(6);
+
+    /** The earliest event time of the campaign: the first wave's opening, less {@link #WINDOW_MARGIN}. */
+    public Instant windowStart() {
+        return waves.get(0).opens().minus(WINDOW_MARGIN);
+    }
+
+    /** The latest event time of the campaign: its last close or its deadline, whichever is later, plus {@link #WINDOW_MARGIN}. */
+    public Instant windowEnd() {
+        Instant lastClose = waves.get(waves.size() - 1).closes();
+        return (lastClose.isAfter(deadline) ? lastClose : deadline).plus(WINDOW_MARGIN);
     }
 
     public List<Site> sitesOf(String townshipId) {

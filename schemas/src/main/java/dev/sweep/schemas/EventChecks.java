@@ -72,6 +72,78 @@ public final class EventChecks {
         }
     }
 
+    // What masking hides: any 15- or 18-character run that reads as an ID number with a valid birth date,
+    // whether or not its check digit is right (a mistyped ID number is still a person's).
+    private static final Pattern ID_TO_MASK = Pattern.compile("(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])");
+
+    /**
+     * The text with every resident ID number in it masked: the area code (first six digits) and the last
+     * character stay, enough to tell where a record came from and to match a report, and nothing else.
+     */
+    public static String maskIdNumbers(String text) {
+        if (text == null || text.length() < 15) {
+            return text;
+        }
+        Matcher m = ID_TO_MASK.matcher(text);
+        StringBuilder out = null;
+        while (m.find()) {
+            if (looksLikeIdNumber(m.group(1))) {
+                if (out == null) {
+                    out = new StringBuilder(text);
+                }
+                for (int i = m.start(1) + 6; i < m.end(1) - 1; i++) {
+                    out.setCharAt(i, '*');
+                }
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+
+    /**
+     * A copy of raw bytes with every resident ID number written in them (as ASCII, the way Avro writes a
+     * string) masked as {@link #maskIdNumbers(String)} does. Lengths do not change, so a record that
+     * parsed still parses.
+     */
+    public static byte[] maskIdNumbers(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        byte[] out = bytes.clone();
+        int run = 0;
+        for (int i = 0; i <= out.length; i++) {
+            byte b = i < out.length ? out[i] : 0;
+            boolean digit = b >= '0' && b <= '9';
+            boolean checkX = (b == 'X' || b == 'x') && run == 17;
+            if (digit || checkX) {
+                run++;
+                if (checkX) {
+                    maskRun(out, i + 1 - run, run);
+                    run = 0;
+                }
+                continue;
+            }
+            maskRun(out, i - run, run);
+            run = 0;
+        }
+        return out;
+    }
+
+    private static void maskRun(byte[] bytes, int from, int length) {
+        if (length != 15 && length != 18) {
+            return;
+        }
+        String candidate = new String(bytes, from, length, java.nio.charset.StandardCharsets.US_ASCII);
+        if (looksLikeIdNumber(candidate)) {
+            for (int i = from + 6; i < from + length - 1; i++) {
+                bytes[i] = '*';
+            }
+        }
+    }
+
+    private static boolean looksLikeIdNumber(String id) {
+        return id.length() == 15 ? validDate("19" + id.substring(6, 12)) : validDate(id.substring(6, 14));
+    }
+
     /** True when the text contains a plausible resident ID number (valid date and check digit). */
     public static boolean containsIdNumber(String text) {
         if (text == null || text.length() < 15) {

@@ -14,7 +14,9 @@ public enum Rejection {
     /** Something that looks like a resident's ID number where only keyed hashes may be. */
     RAW_PERSONAL_ID("raw-personal-id"),
     /** A site the campaign does not know. */
-    UNKNOWN_SITE("unknown-site");
+    UNKNOWN_SITE("unknown-site"),
+    /** An event time outside the campaign's window (its waves, with a margin), or ahead of the wall clock. */
+    OUT_OF_WINDOW("out-of-window");
 
     private final String code;
 

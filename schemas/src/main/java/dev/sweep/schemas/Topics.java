@@ -2,7 +2,7 @@ package dev.sweep.schemas;
 
 import java.util.List;
 
-/** The Kafka topics of the pipeline (a contract: see DESIGN.md). */
+/** The Kafka topics of the pipeline (a contract: docs/design.md). */
 public final class Topics {
     /** ScanEvent, key siteId. */
     public static final String SCANS = "sweep.scans";
@@ -16,7 +16,7 @@ public final class Topics {
     public static final String ALERTS = "sweep.alerts";
     /** PipelineMinute, key job: the data-health figures of each job per event-time minute. */
     public static final String PIPELINE = "sweep.pipeline";
-    /** Raw bytes of refused records; headers reason, detail, topic, partition, offset. */
+    /** Refused records (a copy, at most 64 KiB, ID numbers masked); headers reason, detail, topic, partition, offset, original-length. */
     public static final String DEAD_LETTERS = "sweep.dead-letters";
     /** Alert records the hooks could not deliver before giving up; headers reason, detail, topic, partition, offset. */
     public static final String UNDELIVERED_ALERTS = "sweep.undelivered-alerts";
@@ -33,6 +33,8 @@ public final class Topics {
     public static final String HEADER_TOPIC = "topic";
     public static final String HEADER_PARTITION = "partition";
     public static final String HEADER_OFFSET = "offset";
+    /** On a dead letter whose copy was cut: the length of the record as it came. */
+    public static final String HEADER_ORIGINAL_LENGTH = "original-length";
 
     private Topics() {}
 }

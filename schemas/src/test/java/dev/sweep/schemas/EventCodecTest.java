@@ -161,6 +161,6 @@ class EventCodecTest {
             assertEquals(r, Rejection.ofCode(r.code()));
         }
         assertArrayEquals(new String[] {"corrupt", "unknown-fingerprint", "invalid-field", "raw-personal-id",
-                "unknown-site"}, Arrays.stream(Rejection.values()).map(Rejection::code).toArray());
+                "unknown-site", "out-of-window"}, Arrays.stream(Rejection.values()).map(Rejection::code).toArray());
     }
 }

@@ -88,6 +88,7 @@ public final class InfluxLines {
                 .addField("dead_letters_invalid_field", t.deadInvalidField)
                 .addField("dead_letters_raw_personal_id", t.deadRawPersonalId)
                 .addField("dead_letters_unknown_site", t.deadUnknownSite)
+                .addField("dead_letters_out_of_window", t.deadOutOfWindow)
                 .time(t.minute, WritePrecision.MS);
         if (!Double.isNaN(t.watermarkLagMs)) {
             p.addField("watermark_lag_ms", t.watermarkLagMs);

@@ -58,7 +58,8 @@ public final class KafkaEndpoints {
     }
 
     /**
-     * The refused records, byte for byte, with why and where from in the headers. Exactly once
+     * The refused records (a bounded copy, ID numbers masked: {@link DeadLetter}), with why and where from in
+     * the headers, and the original length when the copy is cut. Exactly once
      * (Kafka transactions committed with each checkpoint): each bad record is there once.
      */
     public static Sink<DeadLetter> deadLetterSink(String bootstrap, String transactionPrefix) {
@@ -69,6 +70,9 @@ public final class KafkaEndpoints {
             headers.add(header(Topics.HEADER_TOPIC, d.topic));
             headers.add(header(Topics.HEADER_PARTITION, Integer.toString(d.partition)));
             headers.add(header(Topics.HEADER_OFFSET, Long.toString(d.offset)));
+            if (d.truncated()) {
+                headers.add(header(Topics.HEADER_ORIGINAL_LENGTH, Integer.toString(d.originalLength)));
+            }
             return new ProducerRecord<>(Topics.DEAD_LETTERS, null, d.timestamp, d.key, d.value, headers);
         };
         return sink(bootstrap, serializer, DeliveryGuarantee.EXACTLY_ONCE, transactionPrefix);

@@ -18,6 +18,7 @@ public class Tally {
     public long deadInvalidField;
     public long deadRawPersonalId;
     public long deadUnknownSite;
+    public long deadOutOfWindow;
     /** Set on the minute totals {@link PipelineHealth} emits: wall clock minus watermark; NaN if unknown. */
     public double watermarkLagMs = Double.NaN;
 
@@ -28,7 +29,7 @@ public class Tally {
     }
 
     public long deadLetters() {
-        return deadCorrupt + deadUnknownFingerprint + deadInvalidField + deadRawPersonalId + deadUnknownSite;
+        return deadCorrupt + deadUnknownFingerprint + deadInvalidField + deadRawPersonalId + deadUnknownSite + deadOutOfWindow;
     }
 
     public void add(Tally o) {
@@ -40,6 +41,7 @@ public class Tally {
         deadInvalidField += o.deadInvalidField;
         deadRawPersonalId += o.deadRawPersonalId;
         deadUnknownSite += o.deadUnknownSite;
+        deadOutOfWindow += o.deadOutOfWindow;
     }
 
     /** @param reason a {@link Rejection} code, as dead letters carry it */
@@ -50,6 +52,7 @@ public class Tally {
             case INVALID_FIELD -> deadInvalidField++;
             case RAW_PERSONAL_ID -> deadRawPersonalId++;
             case UNKNOWN_SITE -> deadUnknownSite++;
+            case OUT_OF_WINDOW -> deadOutOfWindow++;
         }
     }
 
