@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ public final class Scenario implements Serializable {
     private final List<Wave> waves;
     private final Map<String, Township> townshipById = new LinkedHashMap<>();
     private final Map<String, Site> siteById = new LinkedHashMap<>();
+    private final Map<String, Integer> siteIndex = new HashMap<>();
 
     Scenario(String name, String title, ZoneId zone, String areaCode, double retestShare, int poolSize,
              double targetCoverage, Instant deadline, List<Township> townships, List<Site> sites, List<Wave> waves) {
@@ -45,6 +47,9 @@ public final class Scenario implements Serializable {
         this.waves = List.copyOf(waves);
         townships.forEach(t -> townshipById.put(t.id(), t));
         sites.forEach(s -> siteById.put(s.id(), s));
+        for (int i = 0; i < sites.size(); i++) {
+            siteIndex.put(sites.get(i).id(), i);
+        }
     }
 
     /** The scenario shipped with the project, or a directory with the same files. */
@@ -67,6 +72,8 @@ public final class Scenario implements Serializable {
 
     public Township township(String id) { return townshipById.get(id); }
     public Site site(String id) { return siteById.get(id); }
+    /** The site's position in {@link #sites()}, or -1: a compact id for the job's records. */
+    public int siteIndex(String id) { return siteIndex.getOrDefault(id, -1); }
 
     public long population() {
         return townships.stream().mapToLong(Township::population).sum();

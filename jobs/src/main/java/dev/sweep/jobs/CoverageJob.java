@@ -9,17 +9,16 @@ import dev.sweep.jobs.alerts.FeedAlerts;
 import dev.sweep.jobs.alerts.SiteAlerts;
 import dev.sweep.jobs.alerts.TownshipPlanAlerts;
 import dev.sweep.jobs.coverage.AreaCoverage;
-import dev.sweep.jobs.coverage.EarlyFiringTrigger;
 import dev.sweep.jobs.coverage.PersonRegister;
 import dev.sweep.jobs.coverage.PipelineHealth;
-import dev.sweep.jobs.coverage.SiteMinuteTally;
-import dev.sweep.jobs.coverage.StampSiteMinute;
+import dev.sweep.jobs.coverage.SiteMinutes;
 import dev.sweep.jobs.inbound.InboundDecoder;
 import dev.sweep.jobs.inbound.RouteInbound;
 import dev.sweep.jobs.inbound.StationClock;
 import dev.sweep.jobs.influx.InfluxLines;
 import dev.sweep.jobs.influx.InfluxSink;
 import dev.sweep.jobs.kafka.KafkaEndpoints;
+import dev.sweep.jobs.records.Counted;
 import dev.sweep.jobs.records.DeadLetter;
 import dev.sweep.jobs.records.Heartbeat;
 import dev.sweep.jobs.records.Inbound;
@@ -48,7 +47,6 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import picocli.CommandLine;
 
 /**
@@ -57,8 +55,8 @@ import picocli.CommandLine;
  * <pre>
  * stations (Kafka: scans, station-status) ─▶ decode ─▶ route ─┬─▶ dead letters (Kafka)
  *                                                             ├─▶ heartbeats ─▶ site_status
- *   scans ─▶ person register (dedup, first scan) ─┬─▶ per-site minutes ─▶ site_throughput, sweep.site-minutes
- *                                                 └─▶ first scans ─▶ township / county coverage ─▶ coverage, sweep.coverage
+ *   scans ─▶ person register (dedup, first scan by event time) ─┬─▶ site minutes ─▶ site_throughput, sweep.site-minutes
+ *                                                               └─▶ persons ─▶ township / county coverage ─▶ coverage, sweep.coverage
  *   site minutes + heartbeats ─▶ site alerts ───────────┐
  *   township coverage ─▶ township alerts (behind plan) ─┼─▶ alerts, sweep.alerts
  *   tallies of every stage ─▶ feed alert (stalled) ─────┘
@@ -101,31 +99,28 @@ public final class CoverageJob {
         DataStream<DeadLetter> deadLetters = scans.getSideOutput(RouteInbound.DEAD_LETTERS);
         DataStream<Heartbeat> heartbeats = scans.getSideOutput(RouteInbound.HEARTBEATS);
 
-        SingleOutputStreamOperator<Scan> registered = scans
+        SingleOutputStreamOperator<Counted> registered = scans
                 .keyBy(s -> s.personKey)
                 .process(new PersonRegister(o.dedupTtl())).name("person register").uid("person-register");
 
         DataStream<SiteMinute> siteMinutes = registered
-                .keyBy(s -> s.siteId)
-                .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
-                .allowedLateness(o.lateness())
-                .trigger(new EarlyFiringTrigger(o.emitEvery()))
-                .aggregate(new SiteMinuteTally(), new StampSiteMinute()).name("site minutes").uid("site-minutes");
+                .keyBy(c -> c.site)
+                .process(new SiteMinutes(campaign, o.emitEvery(), o.lateness())).name("site minutes").uid("site-minutes");
 
-        DataStream<Scan> firstScans = registered.filter(s -> s.firstTime).name("first scans");
-        DataStream<Coverage> townships = firstScans
-                .keyBy(s -> s.townshipId)
+        DataStream<Counted> persons = registered.filter(c -> c.persons != 0).name("persons");
+        DataStream<Coverage> townships = persons
+                .keyBy(c -> campaign.sites().get(c.site).townshipId())
                 .process(new AreaCoverage(campaign, o.targetCoverage(), o.emitEvery(), o.lateness()))
                 .name("township coverage").uid("township-coverage");
-        DataStream<Coverage> county = firstScans
-                .keyBy(s -> AreaCoverage.COUNTY)
+        DataStream<Coverage> county = persons
+                .keyBy(c -> AreaCoverage.COUNTY)
                 .process(new AreaCoverage(campaign, o.targetCoverage(), o.emitEvery(), o.lateness()))
                 .name("county coverage").uid("county-coverage");
         DataStream<Coverage> coverage = townships.union(county);
 
         DataStream<Alert> siteAlerts = siteMinutes.keyBy(m -> m.getSiteId().toString())
                 .connect(heartbeats.keyBy(h -> h.siteId))
-                .process(new SiteAlerts(campaign, o.rules())).name("site alerts").uid("site-rules");
+                .process(new SiteAlerts(campaign, o.rules(), o.idleAfter())).name("site alerts").uid("site-rules");
         DataStream<Alert> townshipAlerts = townships.keyBy(c -> c.getTownshipId().toString())
                 .process(new TownshipPlanAlerts(campaign, o.targetCoverage(), o.rules())).name("township alerts")
                 .uid("township-rules");

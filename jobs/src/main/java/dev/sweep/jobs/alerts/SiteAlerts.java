@@ -7,11 +7,8 @@ import dev.sweep.events.AlertKind;
 import dev.sweep.events.AlertState;
 import dev.sweep.events.SiteMinute;
 import dev.sweep.jobs.records.Heartbeat;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import java.time.Duration;
+import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -19,33 +16,37 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by site, fed its minutes of scans and its heartbeats: judges the site once a minute of
- * event time, while it is open, against SITE_SILENT, SITE_SLOW, SITE_CONGESTED and STATION_OFFLINE.
- * A station that stopped reporting is judged offline only: what it cannot report (scans, its line)
- * is unknown, not lagging. A closed site, or one with nobody queueing, is not lagging.
- * State: the site's view as of the event clock (last heartbeat, opening, last scan), heartbeats
- * not yet due, scans per minute over the slow window, its incidents.
+ * Keyed by site, fed its minutes of scans and its heartbeats: judges the site once a minute of event time,
+ * while it is open, against SITE_SILENT, SITE_SLOW, SITE_CONGESTED and STATION_OFFLINE. A station that
+ * stopped reporting is judged offline only: what it cannot report (scans, its line) is unknown, not lagging.
+ * A closed site, or one with nobody queueing, is not lagging; a close resolves the site's incidents.
+ * <p>
+ * Read from a backlog, a site's records run ahead of the event clock: each waits, filed under the minute
+ * whose judgement it belongs to, so the site is judged on what was true at each minute, and every record
+ * costs the same however far ahead it runs (a minute's judgement looks up its own minute, never the whole
+ * backlog). When the event clock stops (the feed has ended) a site's last close still resolves its
+ * incidents, once the clock has not moved for {@code stalledAfter} of wall time.
+ * State per site: its view as of the last judged minute (last heartbeat, opening, last scan, its four
+ * incidents), the heartbeats waiting for their minute, and scans per minute over the slow window.
  */
 public final class SiteAlerts extends KeyedCoProcessFunction<String, SiteMinute, Heartbeat, Alert> {
     static final long MINUTE = 60_000L;
-    private static final AlertKind[] SITE_RULES =
-            {AlertKind.STATION_OFFLINE, AlertKind.SITE_SILENT, AlertKind.SITE_SLOW, AlertKind.SITE_CONGESTED};
 
     private final Scenario campaign;
     private final AlertRules rules;
-    private transient Map<String, Site> sites;
+    private final long stalledAfterMillis;
     private transient AlertText text;
     private transient ValueState<SiteView> view;
-    private transient MapState<Long, Heartbeat> pendingHeartbeats;
+    private transient MapState<Long, Heartbeats> waiting;
     private transient MapState<Long, Integer> scansPerMinute;
-    private transient MapState<String, Incident> incidents;
 
-    /** What the job knows of one site now (a Flink POJO). */
+    /** What the job knows of one site as of its last judged minute (a Flink POJO). */
     public static class SiteView {
         /** Start of the current opening (first OPEN heartbeat after a close); -1 while closed. */
         public long openedAt = -1;
@@ -55,65 +56,145 @@ public final class SiteAlerts extends KeyedCoProcessFunction<String, SiteMinute,
         public int queue;
         /** End of the last minute with a scan; -1 if none. */
         public long lastScanEnd = -1;
+        /** The last minute judged (or caught up to); Long.MIN_VALUE before the first. */
+        public long lastTick = Long.MIN_VALUE;
+        /** Before the first judgement: the earliest minute with records waiting; after it, they wait from lastTick on. */
+        public long waitingFrom = Long.MAX_VALUE;
+        /** The minute of a close waiting ahead of the event clock, or -1; and the clock when it was noticed. */
+        public long closeAhead = -1;
+        public long clockAtClose = Long.MIN_VALUE;
+        public Incident offline;
+        public Incident silent;
+        public Incident slow;
+        public Incident congested;
 
         public SiteView() {}
     }
 
-    public SiteAlerts(Scenario campaign, AlertRules rules) {
+    /** The heartbeats filed under one minute, in time order (a Flink POJO). */
+    public static class Heartbeats {
+        public long[] at = new long[0];
+        public int[] queue = new int[0];
+        public boolean[] closed = new boolean[0];
+
+        public Heartbeats() {}
+
+        void add(Heartbeat h) {
+            int n = at.length;
+            int i = n;
+            while (i > 0 && at[i - 1] > h.reportedAt) {
+                i--;
+            }
+            at = insert(at, i, h.reportedAt);
+            int[] q = Arrays.copyOf(queue, n + 1);
+            System.arraycopy(queue, i, q, i + 1, n - i);
+            q[i] = h.queueLength;
+            queue = q;
+            boolean[] c = Arrays.copyOf(closed, n + 1);
+            System.arraycopy(closed, i, c, i + 1, n - i);
+            c[i] = h.state.equals("CLOSED");
+            closed = c;
+        }
+
+        private static long[] insert(long[] a, int i, long v) {
+            long[] out = Arrays.copyOf(a, a.length + 1);
+            System.arraycopy(a, i, out, i + 1, a.length - i);
+            out[i] = v;
+            return out;
+        }
+    }
+
+    /**
+     * @param stalledAfter how long the event clock may stand still (wall time) before a site's waiting close
+     *                     is taken in anyway: the end of a live feed, when no later record moves the clock
+     */
+    public SiteAlerts(Scenario campaign, AlertRules rules, Duration stalledAfter) {
         this.campaign = campaign;
         this.rules = rules;
+        this.stalledAfterMillis = stalledAfter.toMillis();
     }
 
     @Override
     public void open(OpenContext context) {
-        Scenario sc = campaign;
-        sites = new HashMap<>();
-        for (Site s : sc.sites()) {
-            sites.put(s.id(), s);
-        }
-        text = new AlertText(sc);
+        text = new AlertText(campaign);
         view = getRuntimeContext().getState(new ValueStateDescriptor<>("site", TypeInformation.of(SiteView.class)));
-        pendingHeartbeats = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("pending-heartbeats", Types.LONG, TypeInformation.of(Heartbeat.class)));
+        waiting = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("waiting-heartbeats", Types.LONG, TypeInformation.of(Heartbeats.class)));
         scansPerMinute = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("scans-per-minute", Types.LONG, Types.INT));
-        incidents = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("incidents", Types.STRING, TypeInformation.of(Incident.class)));
     }
 
     @Override
     public void processElement1(SiteMinute minute, Context ctx, Collector<Alert> out) throws Exception {
         long start = minute.getWindowStart().toEpochMilli();
-        // Site minutes are re-sent as they fill: the latest count of a minute wins.
-        scansPerMinute.put(start, minute.getScans());
-        tickAfter(ctx.timerService(), start + MINUTE - 1);
+        long end = start + MINUTE;
+        SiteView v = viewOf();
+        if (end <= v.lastTick) {
+            // A minute already judged: the scans it shows count from the next judgement on.
+            if (minute.getScans() > 0) {
+                v.lastScanEnd = Math.max(v.lastScanEnd, end);
+            }
+            if (start >= v.lastTick - rules.slowWindow().toMillis()) {
+                scansPerMinute.put(start, minute.getScans());
+            }
+        } else {
+            // Site minutes are re-sent as they fill: the latest count of a minute wins.
+            scansPerMinute.put(start, minute.getScans());
+            v.waitingFrom = Math.min(v.waitingFrom, end);
+        }
+        view.update(v);
+        tickAfter(ctx.timerService(), end - 1);
     }
 
     @Override
     public void processElement2(Heartbeat h, Context ctx, Collector<Alert> out) throws Exception {
-        // Read from a backlog, a site's heartbeats run ahead of the event clock: they wait here
-        // until the clock reaches them, so the site is judged on what was true at each minute.
-        pendingHeartbeats.put(h.reportedAt, h);
+        SiteView v = viewOf();
+        long due = Math.max(ceilMinute(h.reportedAt), v.lastTick == Long.MIN_VALUE ? Long.MIN_VALUE : v.lastTick + MINUTE);
+        Heartbeats filed = waiting.get(due);
+        if (filed == null) {
+            filed = new Heartbeats();
+        }
+        filed.add(h);
+        waiting.put(due, filed);
+        v.waitingFrom = Math.min(v.waitingFrom, due);
+        long clock = ctx.timerService().currentWatermark();
+        if (h.state.equals("CLOSED") && due > clock && clock < Long.MAX_VALUE) {
+            v.closeAhead = Math.max(v.closeAhead, due);
+            v.clockAtClose = clock;
+            ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + stalledAfterMillis);
+        }
+        view.update(v);
         tickAfter(ctx.timerService(), h.reportedAt);
     }
 
     @Override
     public void onTimer(long now, OnTimerContext ctx, Collector<Alert> out) throws Exception {
-        Site site = sites.get(ctx.getCurrentKey());
-        SiteView v = catchUp(site, now, out);
+        Site site = campaign.site(ctx.getCurrentKey());
+        SiteView v = viewOf();
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            takeInStalledClose(v, site, ctx.timerService(), out);
+            view.update(v);
+            return;
+        }
+        if (now <= v.lastTick) {
+            return; // already caught up to here (a close taken in while the clock stood still)
+        }
+        catchUp(v, site, now, out);
         if (v.openedAt < 0) {
+            view.update(v);
             return; // closed for the day, or not open yet: nothing to judge, no more ticks
         }
         boolean offline = now - v.lastHeartbeat >= rules.offlineAfter().toMillis();
         boolean queueing = !offline && v.queue > 0;
 
-        judge(AlertKind.STATION_OFFLINE, offline, v.lastHeartbeat, now, 0,
+        v.offline = judge(AlertKind.STATION_OFFLINE, v.offline, offline, v.lastHeartbeat, now, 0,
                 (now - v.lastHeartbeat) / (double) MINUTE, minutes(rules.offlineAfter().toMillis()), site, out);
 
         // After an outage the site is judged afresh: its silence and its throughput count from its return.
         long judgedSince = Math.max(v.openedAt, v.onlineSince);
         long quietSince = Math.max(v.lastScanEnd, judgedSince);
-        judge(AlertKind.SITE_SILENT, queueing && now - quietSince >= rules.silentAfter().toMillis(), quietSince, now,
+        v.silent = judge(AlertKind.SITE_SILENT, v.silent,
+                queueing && now - quietSince >= rules.silentAfter().toMillis(), quietSince, now,
                 rules.silentAfter().toMillis(), (now - quietSince) / (double) MINUTE,
                 minutes(rules.silentAfter().toMillis()), site, out);
 
@@ -121,72 +202,100 @@ public final class SiteAlerts extends KeyedCoProcessFunction<String, SiteMinute,
         double share = scansBetween(now - window, now) / (site.capacityPerHour() * (window / 3_600_000.0));
         boolean slow = !offline && v.queue >= rules.slowQueue() && now - judgedSince >= window
                 && share < rules.slowBelow();
-        judge(AlertKind.SITE_SLOW, slow, now, now, rules.slowFor().toMillis(), share, rules.slowBelow(), site, out);
+        v.slow = judge(AlertKind.SITE_SLOW, v.slow, slow, now, now, rules.slowFor().toMillis(), share,
+                rules.slowBelow(), site, out);
 
-        Incident congestion = incidents.get(AlertKind.SITE_CONGESTED.name());
-        int line = congestion != null && congestion.raised() ? rules.busyQueue() : rules.congestedQueue();
-        judge(AlertKind.SITE_CONGESTED, !offline && v.queue >= line, now, now, rules.congestedFor().toMillis(),
-                v.queue, rules.congestedQueue(), site, out);
+        int line = v.congested != null && v.congested.raised() ? rules.busyQueue() : rules.congestedQueue();
+        v.congested = judge(AlertKind.SITE_CONGESTED, v.congested, !offline && v.queue >= line, now, now,
+                rules.congestedFor().toMillis(), v.queue, rules.congestedQueue(), site, out);
 
+        view.update(v);
         if (ctx.timerService().currentWatermark() < Long.MAX_VALUE) {
             ctx.timerService().registerEventTimeTimer(now + MINUTE);
         }
     }
 
     /**
-     * Brings the site's view up to {@code now}: heartbeats up to it in time order (a close resolves
-     * the site's incidents), and the last minute with scans before it. Forgets what the slow
-     * window no longer needs.
+     * Brings the site's view up to {@code now}, minute by minute from the first one with records waiting:
+     * its heartbeats in time order (a close resolves the site's incidents) and its minutes with scans.
+     * Forgets the minutes the slow window no longer needs.
      */
-    private SiteView catchUp(Site site, long now, Collector<Alert> out) throws Exception {
-        SiteView v = view.value() == null ? new SiteView() : view.value();
-        TreeMap<Long, Heartbeat> due = new TreeMap<>();
-        for (Map.Entry<Long, Heartbeat> e : pendingHeartbeats.entries()) {
-            if (e.getKey() <= now) {
-                due.put(e.getKey(), e.getValue());
+    private void catchUp(SiteView v, Site site, long now, Collector<Alert> out) throws Exception {
+        long window = rules.slowWindow().toMillis();
+        long from = v.lastTick == Long.MIN_VALUE ? Math.min(v.waitingFrom, now) : v.lastTick + MINUTE;
+        from = Math.min(from, v.waitingFrom);
+        for (long tick = from; tick <= now; tick += MINUTE) {
+            Heartbeats due = waiting.get(tick);
+            if (due != null) {
+                waiting.remove(tick);
+                apply(v, site, due, out);
             }
+            Integer scans = scansPerMinute.get(tick - MINUTE);
+            if (scans != null && scans > 0) {
+                v.lastScanEnd = Math.max(v.lastScanEnd, tick);
+            }
+            scansPerMinute.remove(tick - MINUTE - window); // no later minute's window reaches it
         }
-        for (Heartbeat h : due.values()) {
-            pendingHeartbeats.remove(h.reportedAt);
-            if (h.reportedAt < v.lastHeartbeat) {
-                continue; // late, and a newer one is already known
-            }
-            if (v.lastHeartbeat < 0 || h.reportedAt - v.lastHeartbeat >= rules.offlineAfter().toMillis()) {
-                v.onlineSince = h.reportedAt;
-            }
-            v.lastHeartbeat = h.reportedAt;
-            v.queue = h.queueLength;
-            if (h.state.equals("CLOSED")) {
-                v.openedAt = -1;
-                closeIncidents(site, h.reportedAt, out);
-            } else if (v.openedAt < 0) {
-                v.openedAt = h.reportedAt;
-            }
-        }
-        List<Long> old = new ArrayList<>();
-        for (Map.Entry<Long, Integer> e : scansPerMinute.entries()) {
-            long start = e.getKey();
-            if (start + MINUTE <= now && e.getValue() > 0) {
-                v.lastScanEnd = Math.max(v.lastScanEnd, start + MINUTE);
-            }
-            if (start < now - rules.slowWindow().toMillis()) {
-                old.add(start);
-            }
-        }
-        for (Long start : old) {
-            scansPerMinute.remove(start);
-        }
-        view.update(v);
-        return v;
+        v.lastTick = now;
+        v.waitingFrom = Long.MAX_VALUE;
     }
 
-    /** Feeds one observation to the rule's incident and emits its transition, if any. */
-    private void judge(AlertKind kind, boolean holds, long since, long now, long raiseDelay,
-                       double value, double threshold, Site site, Collector<Alert> out) throws Exception {
-        Incident incident = incidents.get(kind.name());
+    private void apply(SiteView v, Site site, Heartbeats due, Collector<Alert> out) {
+        for (int i = 0; i < due.at.length; i++) {
+            long at = due.at[i];
+            if (at < v.lastHeartbeat) {
+                continue; // late, and a newer one is already known
+            }
+            if (v.lastHeartbeat < 0 || at - v.lastHeartbeat >= rules.offlineAfter().toMillis()) {
+                v.onlineSince = at;
+            }
+            v.lastHeartbeat = at;
+            v.queue = due.queue[i];
+            if (due.closed[i]) {
+                v.openedAt = -1;
+                closeIncidents(v, site, at, out);
+            } else if (v.openedAt < 0) {
+                v.openedAt = at;
+            }
+        }
+    }
+
+    /**
+     * The event clock has not moved since a close was filed ahead of it: the feed has ended. Takes in the
+     * site's records up to that close (without judging the minutes between: their data may be partial),
+     * so the close resolves what is still raised.
+     */
+    private void takeInStalledClose(SiteView v, Site site, TimerService timers, Collector<Alert> out) throws Exception {
+        if (v.closeAhead < 0 || v.closeAhead <= v.lastTick) {
+            v.closeAhead = -1;
+            return;
+        }
+        long clock = timers.currentWatermark();
+        if (clock != v.clockAtClose || clock == Long.MAX_VALUE) {
+            v.clockAtClose = clock; // the clock moves: the close will be judged in its minute
+            timers.registerProcessingTimeTimer(timers.currentProcessingTime() + stalledAfterMillis);
+            return;
+        }
+        long upTo = v.closeAhead;
+        long from = Math.min(v.waitingFrom, v.lastTick == Long.MIN_VALUE ? upTo : v.lastTick + MINUTE);
+        for (long tick = from; tick <= upTo; tick += MINUTE) {
+            Heartbeats due = waiting.get(tick);
+            if (due != null) {
+                waiting.remove(tick);
+                apply(v, site, due, out);
+            }
+        }
+        v.lastTick = upTo; // what is filed beyond the close waits for its minute, from here on
+        v.waitingFrom = Long.MAX_VALUE;
+        v.closeAhead = -1;
+    }
+
+    /** Feeds one observation to the rule's incident and emits its transition, if any; returns the incident to keep. */
+    private Incident judge(AlertKind kind, Incident incident, boolean holds, long since, long now, long raiseDelay,
+                           double value, double threshold, Site site, Collector<Alert> out) {
         if (incident == null) {
             if (!holds) {
-                return;
+                return null;
             }
             incident = new Incident();
         }
@@ -203,33 +312,43 @@ public final class SiteAlerts extends KeyedCoProcessFunction<String, SiteMinute,
             }
             case NONE -> { }
         }
-        if (incident.idle()) {
-            incidents.remove(kind.name());
-        } else {
-            incidents.put(kind.name(), incident);
-        }
+        return incident.idle() ? null : incident;
     }
 
     /** A site that closes for the day is not lagging: its raised incidents are resolved. */
-    private void closeIncidents(Site site, long at, Collector<Alert> out) throws Exception {
-        for (AlertKind kind : SITE_RULES) {
-            Incident incident = incidents.get(kind.name());
-            if (incident != null && incident.raised()) {
-                out.collect(text.alert(kind, AlertState.RESOLVED, incident.alertId, site.townshipId(), site.id(),
-                        incident.since, at, 0, 0));
-            }
-        }
-        incidents.clear();
+    private void closeIncidents(SiteView v, Site site, long at, Collector<Alert> out) {
+        resolve(AlertKind.STATION_OFFLINE, v.offline, site, at, out);
+        resolve(AlertKind.SITE_SILENT, v.silent, site, at, out);
+        resolve(AlertKind.SITE_SLOW, v.slow, site, at, out);
+        resolve(AlertKind.SITE_CONGESTED, v.congested, site, at, out);
+        v.offline = null;
+        v.silent = null;
+        v.slow = null;
+        v.congested = null;
     }
 
+    private void resolve(AlertKind kind, Incident incident, Site site, long at, Collector<Alert> out) {
+        if (incident != null && incident.raised()) {
+            out.collect(text.alert(kind, AlertState.RESOLVED, incident.alertId, site.townshipId(), site.id(),
+                    incident.since, at, 0, 0));
+        }
+    }
+
+    /** Scans in the minutes starting in [from, until): one look-up a minute. */
     private long scansBetween(long from, long until) throws Exception {
         long n = 0;
-        for (Map.Entry<Long, Integer> e : scansPerMinute.entries()) {
-            if (e.getKey() >= from && e.getKey() < until) {
-                n += e.getValue();
+        for (long m = from; m < until; m += MINUTE) {
+            Integer scans = scansPerMinute.get(m);
+            if (scans != null) {
+                n += scans;
             }
         }
         return n;
+    }
+
+    private SiteView viewOf() throws Exception {
+        SiteView v = view.value();
+        return v == null ? new SiteView() : v;
     }
 
     /**
@@ -242,6 +361,11 @@ public final class SiteAlerts extends KeyedCoProcessFunction<String, SiteMinute,
         if (watermark < Long.MAX_VALUE) {
             timers.registerEventTimeTimer(Math.floorDiv(Math.max(time, watermark), MINUTE) * MINUTE + MINUTE);
         }
+    }
+
+    /** The first minute boundary at or after {@code time}: the judgement a record of that time belongs to. */
+    private static long ceilMinute(long time) {
+        return Math.floorDiv(time - 1, MINUTE) * MINUTE + MINUTE;
     }
 
     private static double minutes(long millis) {

@@ -7,8 +7,6 @@ import dev.sweep.events.AlertKind;
 import dev.sweep.events.AlertState;
 import dev.sweep.events.Coverage;
 import dev.sweep.jobs.coverage.AreaCoverage;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -24,7 +22,8 @@ import org.apache.flink.util.Collector;
  * ends the campaign, projects the township's coverage at the deadline at its current rate (over
  * the last 15 minutes) and raises TOWNSHIP_BEHIND_PLAN when the projection misses the target.
  * Earlier waves are judged by their own schedule, not by this rule: their pace says nothing of
- * the final wave's. State: the latest figures of the newest minute, and the incident.
+ * the final wave's. At the deadline the plan is settled: a raised incident is resolved.
+ * State: the newest point of a past minute, points waiting for their minute, the incident.
  */
 public final class TownshipPlanAlerts extends KeyedProcessFunction<String, Coverage, Alert> {
     static final long MINUTE = 60_000L;
@@ -38,7 +37,17 @@ public final class TownshipPlanAlerts extends KeyedProcessFunction<String, Cover
     private transient long judgedFrom;
     private transient long deadline;
     private transient MapState<Long, Coverage> minutes;
-    private transient ValueState<Incident> incident;
+    private transient ValueState<Plan> plan;
+
+    /** One township's standing against the plan as of its last judged minute (a Flink POJO). */
+    public static class Plan {
+        /** The newest point of a minute that had ended by the last judgement. */
+        public Coverage latest;
+        public long lastTick = Long.MIN_VALUE;
+        public Incident incident;
+
+        public Plan() {}
+    }
 
     public TownshipPlanAlerts(Scenario campaign, double target, AlertRules rules) {
         this.campaign = campaign;
@@ -60,34 +69,62 @@ public final class TownshipPlanAlerts extends KeyedProcessFunction<String, Cover
         judgedFrom = last == null ? Long.MAX_VALUE : last.opens().toEpochMilli() + RATE_WINDOW;
         minutes = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("minutes", Types.LONG, TypeInformation.of(Coverage.class)));
-        incident = getRuntimeContext().getState(new ValueStateDescriptor<>("incident", TypeInformation.of(Incident.class)));
+        plan = getRuntimeContext().getState(new ValueStateDescriptor<>("plan", TypeInformation.of(Plan.class)));
     }
 
     @Override
     public void processElement(Coverage c, Context ctx, Collector<Alert> out) throws Exception {
-        // Read from a backlog, points run ahead of the event clock: each waits for its minute.
-        minutes.put(c.getMinute().toEpochMilli(), c);
-        if (c.getMinute().toEpochMilli() < deadline) {
-            SiteAlerts.tickAfter(ctx.timerService(), Math.max(judgedFrom - MINUTE, c.getMinute().toEpochMilli()));
+        long minute = c.getMinute().toEpochMilli();
+        Plan p = planOf();
+        if (minute + MINUTE <= p.lastTick) {
+            // A minute already past (a late person rewrote it): the newest such point counts from the next tick.
+            if (p.latest == null || minute >= p.latest.getMinute().toEpochMilli()) {
+                p.latest = c;
+            }
+        } else {
+            // Read from a backlog, points run ahead of the event clock: each waits for its minute.
+            minutes.put(minute, c);
+        }
+        plan.update(p);
+        if (minute < deadline) {
+            SiteAlerts.tickAfter(ctx.timerService(), Math.max(judgedFrom - MINUTE, minute));
         }
     }
 
     @Override
     public void onTimer(long now, OnTimerContext ctx, Collector<Alert> out) throws Exception {
-        if (now < judgedFrom) {
+        Plan p = planOf();
+        if (now <= p.lastTick) {
             return;
         }
-        if (now > deadline) {
+        for (long minute = p.lastTick == Long.MIN_VALUE ? now - MINUTE : p.lastTick; minute + MINUTE <= now; minute += MINUTE) {
+            Coverage c = minutes.get(minute);
+            if (c != null) {
+                minutes.remove(minute);
+                p.latest = c;
+            }
+        }
+        p.lastTick = now;
+        String township = ctx.getCurrentKey();
+        Incident i = p.incident == null ? new Incident() : p.incident;
+        if (now >= deadline) {
+            // The campaign's deadline: the plan is settled, and what was behind it is no longer news.
+            if (i.raised()) {
+                out.collect(text.alert(AlertKind.TOWNSHIP_BEHIND_PLAN, AlertState.RESOLVED, i.alertId, township, null,
+                        i.since, now, p.latest == null ? 0 : p.latest.getCoverage(), target));
+            }
+            p.incident = null;
+            plan.update(p);
             return;
         }
-        Coverage c = latestBefore(now);
-        if (c == null) {
+        if (now < judgedFrom || p.latest == null) {
+            plan.update(p);
+            scheduleNext(now, ctx);
             return;
         }
+        Coverage c = p.latest;
         double hoursLeft = (deadline - now) / 3_600_000.0;
         double projected = (c.getSampled() + c.getRatePerHour() * hoursLeft) / c.getPopulation();
-        Incident i = incident.value() == null ? new Incident() : incident.value();
-        String township = ctx.getCurrentKey();
         switch (i.observe(projected < target, now, now, rules.behindPlanFor().toMillis(), rules.clearAfter().toMillis())) {
             case RAISE -> {
                 i.alertId = Incident.idOf(AlertKind.TOWNSHIP_BEHIND_PLAN.name(), township, i.since);
@@ -101,32 +138,20 @@ public final class TownshipPlanAlerts extends KeyedProcessFunction<String, Cover
             }
             case NONE -> { }
         }
-        incident.update(i.idle() ? null : i);
-        if (now + MINUTE < deadline && ctx.timerService().currentWatermark() < Long.MAX_VALUE) {
-            ctx.timerService().registerEventTimeTimer(now + MINUTE);
+        p.incident = i.idle() ? null : i;
+        plan.update(p);
+        scheduleNext(now, ctx);
+    }
+
+    /** Once a minute until the deadline, which is judged too (it settles the plan). */
+    private void scheduleNext(long now, OnTimerContext ctx) {
+        if (now < deadline && ctx.timerService().currentWatermark() < Long.MAX_VALUE) {
+            ctx.timerService().registerEventTimeTimer(Math.min(now + MINUTE, deadline));
         }
     }
 
-    /** The newest point of a minute that has ended by {@code now}; older ones are forgotten. */
-    private Coverage latestBefore(long now) throws Exception {
-        Long newest = null;
-        for (Long minute : minutes.keys()) {
-            if (minute + MINUTE <= now && (newest == null || minute > newest)) {
-                newest = minute;
-            }
-        }
-        if (newest == null) {
-            return null;
-        }
-        List<Long> old = new ArrayList<>();
-        for (Long minute : minutes.keys()) {
-            if (minute < newest) {
-                old.add(minute);
-            }
-        }
-        for (Long minute : old) {
-            minutes.remove(minute);
-        }
-        return minutes.get(newest);
+    private Plan planOf() throws Exception {
+        Plan p = plan.value();
+        return p == null ? new Plan() : p;
     }
 }

@@ -38,7 +38,7 @@ public final class InboundDecoder implements KafkaRecordDeserializationSchema<In
             if (topic.equals(Topics.STATION_STATUS)) {
                 in.heartbeat = Heartbeat.of(checks.heartbeat(value, now));
             } else {
-                in.scan = Scan.of(checks.scan(value, now));
+                in.scan = Scan.of(checks.scan(value, now), checks.campaign());
             }
         } catch (RejectedRecordException e) {
             in.deadLetter = DeadLetter.of(e, topic, partition, offset, timestamp, key, value);

@@ -1,33 +1,34 @@
 package dev.sweep.jobs.records;
 
+import dev.sweep.campaign.Scenario;
 import dev.sweep.events.ScanEvent;
 
-/** A decoded scan inside the job (a Flink POJO). {@code firstTime}: the person's first scan in the campaign. */
+/**
+ * A decoded scan inside the job (a Flink POJO), cut down to what the job counts: whose, where, when, and
+ * the ids it tells apart as 64-bit hashes ({@link Ids}), so the record that crosses the job's shuffles is
+ * a fraction of the event.
+ */
 public class Scan {
-    public String scanId;
-    public String siteId;
-    public String townshipId;
-    public String samplerId;
-    public String tubeId;
+    /** The station-side keyed hash of the person: the register's key. */
     public String personKey;
+    /** The scanId's hash: a station's re-send of a scan has the same. */
+    public long scanId;
+    /** The site's index in the campaign ({@link Scenario#siteIndex}). */
+    public int site;
     public long scannedAt;
-    public int poolSize;
-    public long stationSeq;
-    public boolean firstTime;
+    public long tube;
+    public long sampler;
 
     public Scan() {}
 
-    public static Scan of(ScanEvent e) {
+    public static Scan of(ScanEvent e, Scenario campaign) {
         Scan s = new Scan();
-        s.scanId = e.getScanId();
-        s.siteId = e.getSiteId();
-        s.townshipId = e.getTownshipId();
-        s.samplerId = e.getSamplerId();
-        s.tubeId = e.getTubeId();
         s.personKey = e.getPersonKey();
+        s.scanId = Ids.hash(e.getScanId());
+        s.site = campaign.siteIndex(e.getSiteId());
         s.scannedAt = e.getScannedAt().toEpochMilli();
-        s.poolSize = e.getPoolSize();
-        s.stationSeq = e.getStationSeq();
+        s.tube = Ids.hash(e.getTubeId());
+        s.sampler = Ids.hash(e.getSamplerId());
         return s;
     }
 }

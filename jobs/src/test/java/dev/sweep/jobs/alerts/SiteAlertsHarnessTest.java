@@ -7,6 +7,7 @@ import dev.sweep.events.Alert;
 import dev.sweep.events.SiteMinute;
 import dev.sweep.jobs.Campaigns;
 import dev.sweep.jobs.records.Heartbeat;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,7 @@ class SiteAlertsHarnessTest {
 
     @BeforeEach
     void open() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new SiteAlerts(Campaigns.TINY, AlertRules.defaults()),
+        harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new SiteAlerts(Campaigns.TINY, AlertRules.defaults(), Duration.ofMinutes(1)),
                 m -> m.getSiteId().toString(), h -> h.siteId, Types.STRING);
     }
 

@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sweep.events.Coverage;
 import dev.sweep.events.CoverageScope;
 import dev.sweep.jobs.Campaigns;
+import dev.sweep.jobs.Campaigns;
 import dev.sweep.jobs.CoverageJob;
-import dev.sweep.jobs.records.Scan;
+import dev.sweep.jobs.records.Counted;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ class CoverageHarnessTest {
     static final long COUNTY_POPULATION = 550_125;
     static final double TARGET = 0.85;
 
-    private KeyedOneInputStreamOperatorTestHarness<String, Scan, Coverage> harness;
+    private KeyedOneInputStreamOperatorTestHarness<String, Counted, Coverage> harness;
 
     @AfterEach
     void close() throws Exception {
@@ -41,35 +42,36 @@ class CoverageHarnessTest {
         }
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, Scan, Coverage> coverage(
-            KeySelector<Scan, String> key, double target, Duration lateness) throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, Scan, Coverage> h = ProcessFunctionTestHarnesses
+    static KeyedOneInputStreamOperatorTestHarness<String, Counted, Coverage> coverage(
+            KeySelector<Counted, String> key, double target, Duration lateness) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, Counted, Coverage> h = ProcessFunctionTestHarnesses
                 .forKeyedProcessFunction(new AreaCoverage(Campaigns.NEIXIANG, target, Duration.ofSeconds(1), lateness),
                         key, Types.STRING);
         h.setProcessingTime(0);
         return h;
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, Scan, Coverage> townships() throws Exception {
-        return coverage(s -> s.townshipId, TARGET, Duration.ofMinutes(30));
+    static KeyedOneInputStreamOperatorTestHarness<String, Counted, Coverage> townships() throws Exception {
+        return coverage(CoverageHarnessTest::townshipOf, TARGET, Duration.ofMinutes(30));
     }
 
-    static Scan first(String person, String township, long at) {
-        Scan s = new Scan();
-        s.scanId = "scan-" + person;
-        s.siteId = "NX-" + township + "-001";
-        s.townshipId = township;
-        s.samplerId = "sa1";
-        s.tubeId = "tu1";
-        s.personKey = person;
-        s.scannedAt = at;
-        s.poolSize = 10;
-        s.firstTime = true;
-        return s;
+    /** A person counted in at the township's first site (the register's +1). */
+    static Counted first(String person, String township, long at) {
+        Counted c = new Counted();
+        c.site = Campaigns.NEIXIANG.siteIndex("NX-" + township + "-001");
+        c.at = at;
+        c.scans = 1;
+        c.persons = 1;
+        return c;
     }
 
-    private void send(Scan s) throws Exception {
-        harness.processElement(s, s.scannedAt);
+    /** The key of township coverage in CoverageJob: the township of the site. */
+    static String townshipOf(Counted c) {
+        return Campaigns.NEIXIANG.sites().get(c.site).townshipId();
+    }
+
+    private void send(Counted c) throws Exception {
+        harness.processElement(c, c.at);
     }
 
     private List<Coverage> drain() {
@@ -210,7 +212,7 @@ class CoverageHarnessTest {
     @Test
     void etaIsZeroOnceTheTargetIsReached() throws Exception {
         // 0.0001 of 10,500 is 1.05: the goal is 2 people.
-        harness = coverage(s -> s.townshipId, 0.0001, Duration.ofMinutes(30));
+        harness = coverage(CoverageHarnessTest::townshipOf, 0.0001, Duration.ofMinutes(30));
         send(first("p1", "QL", T0));
         harness.setProcessingTime(1_000);
         Coverage one = drain().get(0);

@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sweep.jobs.CoverageJob;
+import dev.sweep.jobs.records.Counted;
+import dev.sweep.jobs.records.Ids;
 import dev.sweep.jobs.records.Scan;
 import dev.sweep.jobs.records.Tally;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -18,12 +22,14 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** {@link PersonRegister} keyed by personKey, as in {@link CoverageJob}: dedup, first scans, late counts, TTL. */
+/** {@link PersonRegister} keyed by personKey, as in {@link CoverageJob}: dedup, first scans by event time, late counts, TTL. */
 class PersonRegisterHarnessTest {
     static final long T0 = Instant.parse("2022-05-04T00:10:00Z").toEpochMilli();
     static final long MINUTE = 60_000L;
 
-    private KeyedOneInputStreamOperatorTestHarness<String, Scan, Scan> harness;
+    private KeyedOneInputStreamOperatorTestHarness<String, Scan, Counted> harness;
+    /** The test's scan names by the tube hash each scan is given, to read the output by name. */
+    private static final Map<Long, String> NAMES = new HashMap<>();
 
     @AfterEach
     void close() throws Exception {
@@ -32,22 +38,26 @@ class PersonRegisterHarnessTest {
         }
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, Scan, Scan> register(Duration ttl) throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, Scan, Scan> h = ProcessFunctionTestHarnesses
+    static KeyedOneInputStreamOperatorTestHarness<String, Scan, Counted> register(Duration ttl) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, Scan, Counted> h = ProcessFunctionTestHarnesses
                 .forKeyedProcessFunction(new PersonRegister(ttl), s -> s.personKey, Types.STRING);
         return h;
     }
 
     static Scan scan(String scanId, String person, long at) {
+        return scan(scanId, person, at, 0);
+    }
+
+    /** A scan at the {@code site}-th site of the campaign; its tube tells the test which scan came out. */
+    static Scan scan(String scanId, String person, long at, int site) {
         Scan s = new Scan();
-        s.scanId = scanId;
-        s.siteId = "NX-QL-001";
-        s.townshipId = "QL";
-        s.samplerId = "sa1";
-        s.tubeId = "tu1";
+        s.scanId = Ids.hash(scanId);
+        s.site = site;
+        s.sampler = Ids.hash("sa1");
+        s.tube = Ids.hash("tube of " + scanId + "@" + at);
+        NAMES.put(s.tube, scanId);
         s.personKey = person;
         s.scannedAt = at;
-        s.poolSize = 10;
         return s;
     }
 
@@ -55,11 +65,14 @@ class PersonRegisterHarnessTest {
         harness.processElement(s, s.scannedAt);
     }
 
-    /** The scans emitted since the last call, as "scanId:firstTime". */
+    /**
+     * What was let through since the last call: "scanId:true" for a scan that counts the person in,
+     * "scanId:false" for one that does not, "back@site+minutes" for a person taken back from a site and time.
+     */
     private List<String> drain() {
         List<String> out = new ArrayList<>();
-        for (Scan s : harness.extractOutputValues()) {
-            out.add(s.scanId + ":" + s.firstTime);
+        for (Counted c : harness.extractOutputValues()) {
+            out.add(c.persons < 0 ? "back@" + c.site + "+" + (c.at - T0) / MINUTE : NAMES.get(c.tube) + ":" + (c.persons > 0));
         }
         harness.getOutput().clear();
         return out;
@@ -126,35 +139,50 @@ class PersonRegisterHarnessTest {
     }
 
     @Test
-    void theSameScanIdIsAcceptedAgainAfterTheDedupTtl() throws Exception {
-        harness = register(Duration.ofMillis(100));
-        harness.setStateTtlProcessingTime(0);
+    void theSameScanIdIsAcceptedAgainOnceTheDedupTtlOfEventTimeHasPassed() throws Exception {
+        harness = register(Duration.ofMinutes(10));
         send(scan("s1", "p1", T0));
         assertEquals(List.of("s1:true"), drain());
 
-        // Flink state TTL runs on processing time, but the harness keeps two separate clocks:
-        // setProcessingTime drives timers only; the TTL time provider (a MockTtlTimeProvider)
-        // moves with setStateTtlProcessingTime. So advancing processing time alone expires nothing.
-        harness.setProcessingTime(10_000);
+        send(scan("s2", "p1", T0 + 9 * MINUTE)); // a re-test within the TTL: s1 is still remembered
+        assertEquals(List.of("s2:false"), drain());
         send(scan("s1", "p1", T0));
-        assertEquals(List.of(), drain(), "still a duplicate: setProcessingTime does not move the TTL clock");
-        assertEquals(List.of("0m dup=1 late=0"), tallies());
-
-        harness.setStateTtlProcessingTime(99);
-        send(scan("s1", "p1", T0));
-        assertEquals(List.of(), drain(), "within the TTL (OnCreateAndWrite: a read does not extend it)");
+        assertEquals(List.of(), drain(), "a re-send of s1 within the TTL is a duplicate");
         tallies();
 
-        harness.setStateTtlProcessingTime(100);
+        send(scan("s3", "p1", T0 + 10 * MINUTE + 1)); // more than the TTL after s1: s1 is forgotten
+        assertEquals(List.of("s3:false"), drain());
         send(scan("s1", "p1", T0));
         assertEquals(List.of("s1:false"), drain(),
-                "after the TTL the scanId is forgotten and accepted again; the person stays sampled");
+                "after the TTL of event time the scanId is forgotten and accepted again; the person stays sampled once");
         assertEquals(List.of(), tallies());
+        send(scan("s3", "p1", T0 + 10 * MINUTE + 1));
+        assertEquals(List.of(), drain(), "s3 is within the TTL: a duplicate");
+    }
 
-        harness.setStateTtlProcessingTime(150);
-        send(scan("s1", "p1", T0));
-        assertEquals(List.of(), drain(), "re-remembered for another TTL");
-        assertFalse(tallies().isEmpty());
+    @Test
+    void anEarlierScanReadLaterTakesThePersonOverWhateverTheOrder() throws Exception {
+        harness = register(Duration.ofDays(1));
+        // Read from a backlog: the re-test an hour later, at another site, comes first.
+        send(scan("later", "p1", T0 + 60 * MINUTE, 7));
+        assertEquals(List.of("later:true"), drain());
+        send(scan("earlier", "p1", T0, 3));
+        assertEquals(List.of("back@7+60", "earlier:true"), drain(),
+                "the earlier scan counts the person at its site; the later one gives the person back");
+        send(scan("third", "p1", T0 + 30 * MINUTE, 5));
+        assertEquals(List.of("third:false"), drain(), "a scan between them changes nothing");
+
+        // A tie in time goes to the lower scanId's hash, in either order.
+        long a = Ids.hash("tie-a");
+        long b = Ids.hash("tie-b");
+        String low = a < b ? "tie-a" : "tie-b";
+        String high = a < b ? "tie-b" : "tie-a";
+        send(scan(high, "p2", T0, 1));
+        send(scan(low, "p2", T0, 2));
+        assertEquals(List.of(high + ":true", "back@1+0", low + ":true"), drain());
+        send(scan(low, "p3", T0, 2));
+        send(scan(high, "p3", T0, 1));
+        assertEquals(List.of(low + ":true", high + ":false"), drain());
     }
 
     @Test

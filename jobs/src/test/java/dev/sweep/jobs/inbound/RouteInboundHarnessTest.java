@@ -6,6 +6,7 @@ import dev.sweep.jobs.coverage.PipelineHealth;
 import dev.sweep.jobs.records.DeadLetter;
 import dev.sweep.jobs.records.Heartbeat;
 import dev.sweep.jobs.records.Inbound;
+import dev.sweep.jobs.records.Ids;
 import dev.sweep.jobs.records.Scan;
 import dev.sweep.jobs.records.Tally;
 import java.time.Instant;
@@ -43,14 +44,12 @@ class RouteInboundHarnessTest {
 
     static Inbound scan(String scanId, long at) {
         Scan s = new Scan();
-        s.scanId = scanId;
-        s.siteId = "NX-QL-001";
-        s.townshipId = "QL";
-        s.samplerId = "sa1";
-        s.tubeId = "tu1";
+        s.scanId = Ids.hash(scanId);
+        s.site = 0;
+        s.sampler = Ids.hash("sa1");
+        s.tube = Ids.hash("tu1");
         s.personKey = "0123456789abcdef0123456789abcdef";
         s.scannedAt = at;
-        s.poolSize = 10;
         Inbound in = new Inbound();
         in.scan = s;
         return in;
@@ -127,9 +126,9 @@ class RouteInboundHarnessTest {
         List<StreamRecord<? extends Scan>> scans = harness.extractOutputStreamRecords();
         assertEquals(2, scans.size());
         // the harness copies records through their serializer: compare contents
-        assertEquals("s1", scans.get(0).getValue().scanId);
+        assertEquals(Ids.hash("s1"), scans.get(0).getValue().scanId);
         assertEquals(T0 + 5_000, scans.get(0).getTimestamp());
-        assertEquals("s2", scans.get(1).getValue().scanId);
+        assertEquals(Ids.hash("s2"), scans.get(1).getValue().scanId);
         assertEquals(T0 + MINUTE + 5_000, scans.get(1).getValue().scannedAt);
         assertEquals(T0 + MINUTE + 5_000, scans.get(1).getTimestamp());
 

@@ -4,43 +4,35 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sweep.events.SiteMinute;
+import dev.sweep.jobs.Campaigns;
 import dev.sweep.jobs.CoverageJob;
-import dev.sweep.jobs.records.Scan;
+import dev.sweep.jobs.records.Counted;
+import dev.sweep.jobs.records.Ids;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.datastream.WindowedStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.transformations.OneInputTransformation;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
-import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.util.OutputTag;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The per-site minute window exactly as {@link CoverageJob} builds it (tumbling 1 min event-time
- * windows, allowed lateness, {@link EarlyFiringTrigger}, {@link SiteMinuteTally} + {@link StampSiteMinute}),
- * taken out of a real (never executed) pipeline and driven by a keyed operator harness: processing
- * time and watermarks are set by hand, so nothing depends on the wall clock.
+ * The per-site minutes exactly as {@link CoverageJob} builds them ({@link SiteMinutes} keyed by site: early
+ * emission, final on the watermark, late corrections within the allowed lateness), driven by a keyed
+ * operator harness: processing time and watermarks are set by hand, so nothing depends on the wall clock.
  */
-class SiteMinuteWindowHarnessTest {
+class SiteMinutesHarnessTest {
     /** 2022-05-04 00:10 UTC, on a minute boundary. */
     static final long T0 = Instant.parse("2022-05-04T00:10:00Z").toEpochMilli();
     static final long MINUTE = 60_000L;
-    static final long END = T0 + MINUTE - 1; // the window's maxTimestamp
+    static final long END = T0 + MINUTE - 1; // the minute's last millisecond
     static final Duration EVERY = Duration.ofSeconds(1);
     static final Duration LATENESS = Duration.ofMinutes(10);
     static final long CLEANUP = END + LATENESS.toMillis();
 
-    private KeyedOneInputStreamOperatorTestHarness<String, Scan, SiteMinute> harness;
+    private KeyedOneInputStreamOperatorTestHarness<Integer, Counted, SiteMinute> harness;
 
     @AfterEach
     void close() throws Exception {
@@ -49,49 +41,24 @@ class SiteMinuteWindowHarnessTest {
         }
     }
 
-    /**
-     * The window operator of CoverageJob's "site minutes", built on a real environment. With
-     * {@code late} non-null the test pipeline also sends late scans to that side output
-     * (CoverageJob does not).
-     */
-    @SuppressWarnings("unchecked")
-    static KeyedOneInputStreamOperatorTestHarness<String, Scan, SiteMinute> siteMinutes(OutputTag<Scan> late)
-            throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        WindowedStream<Scan, String, TimeWindow> windowed = env
-                .fromData(List.of(new Scan()), TypeInformation.of(Scan.class))
-                .keyBy(s -> s.siteId)
-                .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
-                .allowedLateness(LATENESS)
-                .trigger(new EarlyFiringTrigger(EVERY));
-        if (late != null) {
-            windowed = windowed.sideOutputLateData(late);
-        }
-        SingleOutputStreamOperator<SiteMinute> minutes =
-                windowed.aggregate(new SiteMinuteTally(), new StampSiteMinute());
-        OneInputTransformation<Scan, SiteMinute> t =
-                (OneInputTransformation<Scan, SiteMinute>) minutes.getTransformation();
-        KeySelector<Scan, String> key = (KeySelector<Scan, String>) t.getStateKeySelector();
-        KeyedOneInputStreamOperatorTestHarness<String, Scan, SiteMinute> h =
-                new KeyedOneInputStreamOperatorTestHarness<>(t.getOperatorFactory(), key, Types.STRING);
+    static KeyedOneInputStreamOperatorTestHarness<Integer, Counted, SiteMinute> siteMinutes() throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<Integer, Counted, SiteMinute> h = ProcessFunctionTestHarnesses
+                .forKeyedProcessFunction(new SiteMinutes(Campaigns.NEIXIANG, EVERY, LATENESS), c -> c.site, Types.INT);
         h.setProcessingTime(0);
-        h.open();
         return h;
     }
 
-    static Scan scan(String scanId, String siteId, String samplerId, String tubeId, String person, long at,
-                     boolean firstTime) {
-        Scan s = new Scan();
-        s.scanId = scanId;
-        s.siteId = siteId;
-        s.townshipId = siteId.substring(3, 5);
-        s.samplerId = samplerId;
-        s.tubeId = tubeId;
-        s.personKey = person;
-        s.scannedAt = at;
-        s.poolSize = 10;
-        s.firstTime = firstTime;
-        return s;
+    /** A scan as the register lets it through (the scanId and person no longer matter here). */
+    static Counted scan(String scanId, String siteId, String samplerId, String tubeId, String person, long at,
+                        boolean firstTime) {
+        Counted c = new Counted();
+        c.site = Campaigns.NEIXIANG.siteIndex(siteId);
+        c.at = at;
+        c.scans = 1;
+        c.persons = firstTime ? 1 : 0;
+        c.tube = Ids.hash(tubeId);
+        c.sampler = Ids.hash(samplerId);
+        return c;
     }
 
     static SiteMinute minute(String siteId, long windowStart, int scans, int persons, int tubes, int samplers) {
@@ -100,8 +67,8 @@ class SiteMinuteWindowHarnessTest {
                 .setScans(scans).setPersons(persons).setTubes(tubes).setSamplers(samplers).build();
     }
 
-    private void send(Scan s) throws Exception {
-        harness.processElement(s, s.scannedAt);
+    private void send(Counted c) throws Exception {
+        harness.processElement(c, c.at);
     }
 
     /** Everything emitted since the last call. */
@@ -113,7 +80,7 @@ class SiteMinuteWindowHarnessTest {
 
     @Test
     void firesEarlyOnProcessingTimeThenOnTimeAndCancelsThePendingEarlyFiring() throws Exception {
-        harness = siteMinutes(null);
+        harness = siteMinutes();
         send(scan("s1", "NX-QL-001", "sa1", "tu1", "p1", T0 + 5_000, true));
         send(scan("s2", "NX-QL-001", "sa1", "tu1", "p2", T0 + 10_000, true));
         send(scan("s3", "NX-QL-001", "sa2", "tu2", "p0", T0 + 20_000, false)); // a re-test
@@ -158,7 +125,7 @@ class SiteMinuteWindowHarnessTest {
 
     @Test
     void aScanInTheNextMinuteOpensItsOwnWindow() throws Exception {
-        harness = siteMinutes(null);
+        harness = siteMinutes();
         send(scan("s1", "NX-QL-001", "sa1", "tu1", "p1", T0 + 59_999, true));
         send(scan("s2", "NX-QL-001", "sa1", "tu1", "p2", T0 + MINUTE, true));
         harness.setProcessingTime(1_000);
@@ -170,7 +137,7 @@ class SiteMinuteWindowHarnessTest {
 
     @Test
     void aLateScanWithinTheAllowedLatenessRefiresTheSameWindow() throws Exception {
-        harness = siteMinutes(null);
+        harness = siteMinutes();
         send(scan("s1", "NX-QL-001", "sa1", "tu1", "p1", T0 + 5_000, true));
         harness.processWatermark(END);
         assertEquals(List.of(minute("NX-QL-001", T0, 1, 1, 1, 1)), drain(), "on-time firing");
@@ -193,36 +160,28 @@ class SiteMinuteWindowHarnessTest {
     }
 
     @Test
-    void beyondTheAllowedLatenessTheWindowIsGoneAndNoLongerUpdates() throws Exception {
-        OutputTag<Scan> lateTag = new OutputTag<>("late-scans") {};
-        harness = siteMinutes(lateTag);
+    void beyondTheAllowedLatenessTheMinuteIsGoneAndNoLongerUpdates() throws Exception {
+        harness = siteMinutes();
         send(scan("s1", "NX-QL-001", "sa1", "tu1", "p1", T0 + 5_000, true));
         harness.processWatermark(END);
         assertEquals(List.of(minute("NX-QL-001", T0, 1, 1, 1, 1)), drain());
-        assertTrue(harness.numKeyedStateEntries() > 0, "the window's contents are kept for late scans");
+        assertTrue(harness.numKeyedStateEntries() > 0, "the minute is kept for late scans");
 
         harness.processWatermark(CLEANUP);
         assertEquals(List.of(), drain(), "cleanup emits nothing when no correction is pending");
-        assertEquals(0, harness.numKeyedStateEntries(), "window contents and trigger state are gone");
+        assertEquals(0, harness.numKeyedStateEntries(), "the minute and its emission state are gone");
         assertEquals(0, harness.numEventTimeTimers());
         assertEquals(0, harness.numProcessingTimeTimers());
 
-        Scan tooLate = scan("s2", "NX-QL-001", "sa2", "tu2", "p2", T0 + 40_000, true);
-        send(tooLate);
+        send(scan("s2", "NX-QL-001", "sa2", "tu2", "p2", T0 + 40_000, true));
         harness.setProcessingTime(100_000);
-        assertEquals(List.of(), drain(), "a scan beyond the lateness no longer updates the window");
-        List<String> late = new ArrayList<>();
-        for (StreamRecord<Scan> r : harness.getSideOutput(lateTag)) {
-            late.add(r.getValue().scanId + "@" + r.getTimestamp());
-        }
-        assertEquals(List.of(tooLate.scanId + "@" + tooLate.scannedAt), late,
-                "it goes to the late side output when one is configured");
+        assertEquals(List.of(), drain(), "a scan beyond the lateness no longer updates the minute");
         assertEquals(0, harness.numKeyedStateEntries(), "and creates no state");
     }
 
     @Test
-    void withoutALateSideOutputAsInCoverageJobATooLateScanIsDroppedSilently() throws Exception {
-        harness = siteMinutes(null);
+    void aTooLateScanIsDroppedSilently() throws Exception {
+        harness = siteMinutes();
         send(scan("s1", "NX-QL-001", "sa1", "tu1", "p1", T0 + 5_000, true));
         harness.processWatermark(CLEANUP);
         assertEquals(List.of(minute("NX-QL-001", T0, 1, 1, 1, 1)), drain());
@@ -233,17 +192,14 @@ class SiteMinuteWindowHarnessTest {
     }
 
     /**
-     * BUG (EarlyFiringTrigger.onEventTime): a late correction whose early firing is still pending
-     * when the watermark reaches the window's cleanup time is lost. WindowOperator calls
-     * onEventTime(cleanupTime) - which returns CONTINUE because time != maxTimestamp - and then
-     * clear(), which deletes the pending processing-time timer. The watermark reaches the cleanup
-     * time within one emit interval at the end of a bounded run (the watermark jumps to
-     * Long.MAX_VALUE and Flink quiesces processing-time timers when a task finishes, so they never
-     * fire) and in a fast replay (the lateness of event time passes in under a second).
+     * A late correction whose early emission is still pending when the watermark reaches the minute's
+     * cleanup goes out then: at the end of a bounded run the watermark jumps to Long.MAX_VALUE and Flink
+     * quiesces processing-time timers when a task finishes, so they never fire, and in a fast replay the
+     * lateness of event time passes in under a second. (A window with an early-firing trigger lost it.)
      */
     @Test
     void bugALateCorrectionPendingAtTheEndOfInputIsNotLost() throws Exception {
-        harness = siteMinutes(null);
+        harness = siteMinutes();
         send(scan("s1", "NX-QL-001", "sa1", "tu1", "p1", T0 + 5_000, true));
         harness.processWatermark(END);
         assertEquals(List.of(minute("NX-QL-001", T0, 1, 1, 1, 1)), drain());
@@ -251,6 +207,6 @@ class SiteMinuteWindowHarnessTest {
         send(scan("s2", "NX-QL-001", "sa2", "tu2", "p2", T0 + 40_000, true)); // late, within the lateness
         harness.processWatermark(Long.MAX_VALUE); // end of input, before the emit interval has passed
         assertEquals(List.of(minute("NX-QL-001", T0, 2, 2, 2, 2)), drain(),
-                "the late scan's correction must go out when the window is cleaned up");
+                "the late scan's correction must go out when the minute is cleaned up");
     }
 }
