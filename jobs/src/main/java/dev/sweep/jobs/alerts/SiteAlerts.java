@@ -210,7 +210,9 @@ public final class SiteAlerts extends KeyedCoProcessFunction<String, SiteMinute,
                 rules.congestedFor().toMillis(), v.queue, rules.congestedQueue(), site, out);
 
         view.update(v);
-        if (ctx.timerService().currentWatermark() < Long.MAX_VALUE) {
+        // Every minute while open, even at the end of input (the clock jumps to its end at once): the last
+        // judgements run in order there too. Never past the campaign: a site that never closed stops there.
+        if (now + MINUTE <= campaign.windowEnd().toEpochMilli()) {
             ctx.timerService().registerEventTimeTimer(now + MINUTE);
         }
     }
