@@ -22,9 +22,14 @@ public final class GraphRun {
 
     /** Runs the job over {@code records} (in this order) to its end. */
     public static GraphRun of(List<ReplaySource.Raw> records, CoverageOptions o) throws Exception {
+        return of(records, o, 0);
+    }
+
+    /** Runs the job over {@code records} (in this order), read at about {@code perMilli} a millisecond (0: at once). */
+    public static GraphRun of(List<ReplaySource.Raw> records, CoverageOptions o, int perMilli) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         MemoryOutputs outputs = new MemoryOutputs();
-        CoverageJob.build(env, new ReplaySource(records, o.campaign()), outputs.outputs(), o);
+        CoverageJob.build(env, new ReplaySource(records, o.campaign(), perMilli), outputs.outputs(), o);
         env.execute("sweep coverage (graph test)");
         return new GraphRun(outputs);
     }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
@@ -45,12 +46,22 @@ public final class ReplaySource implements Source<Inbound, ReplaySource.Split, I
 
     private final String replay;
     private final InboundDecoder decoder;
+    private final int perMilli;
 
-    /** Reads {@code records} in this order; offsets and partitions as given. */
+    /** Reads {@code records} in this order, as fast as the job takes them; offsets and partitions as given. */
     public ReplaySource(List<Raw> records, Scenario campaign) {
+        this(records, campaign, 0);
+    }
+
+    /**
+     * As above, at about {@code perMilli} records a millisecond of wall time (0: no pacing), so the event clock
+     * moves while the records are read, as it does reading from Kafka.
+     */
+    public ReplaySource(List<Raw> records, Scenario campaign, int perMilli) {
         this.replay = UUID.randomUUID().toString();
         REPLAYS.put(replay, List.copyOf(records));
         this.decoder = new InboundDecoder(campaign);
+        this.perMilli = perMilli;
     }
 
     /** The replay: its records, and how far the reader has got (for checkpoints). */
@@ -68,7 +79,7 @@ public final class ReplaySource implements Source<Inbound, ReplaySource.Split, I
 
     @Override
     public SourceReader<Inbound, Split> createReader(SourceReaderContext context) {
-        return new Reader(decoder);
+        return new Reader(decoder, perMilli);
     }
 
     @Override
@@ -169,6 +180,8 @@ public final class ReplaySource implements Source<Inbound, ReplaySource.Split, I
     /** Emits the records in order, each through its partition's own output (its own watermarks). */
     private static final class Reader implements SourceReader<Inbound, Split> {
         private final InboundDecoder decoder;
+        private final int perMilli;
+        private long started;
         private final Map<String, Integer> lastOfPartition = new HashMap<>();
         private final Map<String, SourceOutput<Inbound>> outputs = new HashMap<>();
         private Split split;
@@ -177,8 +190,9 @@ public final class ReplaySource implements Source<Inbound, ReplaySource.Split, I
         private boolean noMoreSplits;
         private final CompletableFuture<Void> splitArrived = new CompletableFuture<>();
 
-        Reader(InboundDecoder decoder) {
+        Reader(InboundDecoder decoder, int perMilli) {
             this.decoder = decoder;
+            this.perMilli = perMilli;
         }
 
         @Override
@@ -188,6 +202,16 @@ public final class ReplaySource implements Source<Inbound, ReplaySource.Split, I
         public InputStatus pollNext(ReaderOutput<Inbound> output) {
             if (records == null) {
                 return noMoreSplits ? InputStatus.END_OF_INPUT : InputStatus.NOTHING_AVAILABLE;
+            }
+            if (perMilli > 0) {
+                if (started == 0) {
+                    started = System.nanoTime();
+                }
+                long due = started + (long) position * 1_000_000L / perMilli;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
             }
             if (outputs.isEmpty()) {
                 for (String p : lastOfPartition.keySet()) {

@@ -143,10 +143,18 @@ public final class AreaCoverage extends KeyedProcessFunction<String, Counted, Co
         }
     }
 
-    /** A final minute's point, if people were sampled in its rate window or the one before (the drop to 0). */
+    /**
+     * A final minute's point, if anyone was counted in its rate window or the one before (the drop to 0).
+     * "Counted" includes a person taken back again: the minute had a point then, and the point must be
+     * rewritten, or a stale figure would stay in InfluxDB.
+     */
     private void emit(String area, long minute, Collector<Coverage> out) throws Exception {
-        if (recent(minute) > 0 || recent(minute - MINUTE) > 0) {
-            out.collect(point(area, minute));
+        long from = minute - RATE_MINUTES * MINUTE;
+        for (Long m : newPerMinute.keys()) {
+            if (m >= from && m <= minute) {
+                out.collect(point(area, minute));
+                return;
+            }
         }
     }
 

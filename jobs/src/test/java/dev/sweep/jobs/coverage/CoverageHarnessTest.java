@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sweep.events.Coverage;
 import dev.sweep.events.CoverageScope;
 import dev.sweep.jobs.Campaigns;
-import dev.sweep.jobs.Campaigns;
 import dev.sweep.jobs.CoverageJob;
 import dev.sweep.jobs.records.Counted;
 import java.time.Duration;
@@ -278,6 +277,24 @@ class CoverageHarnessTest {
         harness.setProcessingTime(2_000);
         assertEquals(List.of(ql(T0, 2, 8.0), ql(T0 + MINUTE, 3, 12.0)), drain(),
                 "minutes 0 and 1 rewritten with the late person");
+    }
+
+    @Test
+    void aPersonTakenBackRewritesEveryMinuteThatShowedThemEvenTheQuietOnes() throws Exception {
+        harness = townships();
+        send(first("p1", "QL", T0 + 10_000));
+        harness.processWatermark(T0 + 30 * MINUTE); // final up to the drop to 0, fifteen minutes on
+        List<Coverage> before = drain();
+        assertEquals(ql(T0 + 15 * MINUTE, 1, 0.0), before.get(before.size() - 1), "the drop to 0: " + minutes(before));
+
+        Counted back = first("p1", "QL", T0 + 10_000);
+        back.scans = 0;
+        back.persons = -1; // the register found an earlier scan of p1 elsewhere
+        send(back);
+        harness.setProcessingTime(1_000);
+        List<Coverage> rewritten = drain();
+        assertEquals(minutes(before), minutes(rewritten), "every minute that had a point gets it again");
+        assertTrue(rewritten.stream().allMatch(c -> c.getSampled() == 0), rewritten.toString());
     }
 
     /**
