@@ -169,4 +169,36 @@ class SiteAlertsHarnessTest {
         clockAt(15);
         assertEquals(List.of("RAISED SITE_CONGESTED since+10 at+15 80.0"), alerts());
     }
+
+    @Test
+    void whenTheFeedEndsAndTheClockStopsACloseStillResolvesTheSitesIncidents() throws Exception {
+        harness.setProcessingTime(0);
+        heartbeats(0, 20, 60);
+        scans(0, 20, 5);
+        clockAt(15);
+        assertEquals(List.of("RAISED SITE_CONGESTED since+1 at+6 60.0"), alerts());
+        // The last records: the close at 20, ahead of the clock, which never moves again (the feed is over).
+        heartbeat(OPENS + 20 * MINUTE, "CLOSED", 0);
+        harness.setProcessingTime(59_999);
+        assertEquals(List.of(), alerts(), "the clock may still move: wait");
+        harness.setProcessingTime(60_000);
+        assertEquals(List.of("RESOLVED SITE_CONGESTED since+1 at+20 0.0"), alerts(), "a minute of a stopped clock: closed");
+        clockAt(30);
+        assertEquals(List.of(), alerts(), "and nothing again when the clock moves after all");
+    }
+
+    @Test
+    void aCloseAheadOfAMovingClockWaitsForItsMinute() throws Exception {
+        harness.setProcessingTime(0);
+        heartbeats(0, 20, 60);
+        scans(0, 20, 5);
+        clockAt(10);
+        assertEquals(List.of("RAISED SITE_CONGESTED since+1 at+6 60.0"), alerts());
+        heartbeat(OPENS + 20 * MINUTE, "CLOSED", 0);
+        clockAt(12); // the clock moves (a backlog being read): the close is judged in its own minute
+        harness.setProcessingTime(60_000);
+        assertEquals(List.of(), alerts());
+        clockAt(20);
+        assertEquals(List.of("RESOLVED SITE_CONGESTED since+1 at+20 0.0"), alerts());
+    }
 }

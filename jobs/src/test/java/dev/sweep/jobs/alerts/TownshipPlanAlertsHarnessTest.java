@@ -89,4 +89,20 @@ class TownshipPlanAlertsHarnessTest {
         clockAt(30);
         assertEquals(List.of("RAISED TOWNSHIP_BEHIND_PLAN CG since+15 at+30 0.73"), alerts());
     }
+
+    @Test
+    void theDeadlineSettlesThePlanAndResolvesWhatIsStillBehindIt() throws Exception {
+        for (long m = 0; m < 120; m++) {
+            point(m, 40 * m, 2400); // behind all the way
+        }
+        clockAt(30);
+        assertEquals(List.of("RAISED TOWNSHIP_BEHIND_PLAN CG since+15 at+30 0.73"), alerts());
+        clockAt(119);
+        assertEquals(List.of(), alerts());
+        clockAt(120);
+        assertEquals(List.of("RESOLVED TOWNSHIP_BEHIND_PLAN CG since+15 at+120 0.73"), alerts(),
+                "at 10:00 the campaign is over: its shortfall is final, no longer an incident");
+        clockAt(200);
+        assertEquals(List.of(), alerts());
+    }
 }
