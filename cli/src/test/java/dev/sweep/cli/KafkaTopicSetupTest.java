@@ -17,12 +17,14 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * deploy/kafka/create-topics.sh against the code: its plan is the project's topics with the
  * partitions the broker module gives them, and a real broker accepts its retention settings.
  */
+@Tag("e2e")
 class KafkaTopicSetupTest {
 
     record Planned(int partitions, long retentionMs) {}

@@ -33,6 +33,7 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.function.Executable;
  * pipeline run filled (Neixiang, seed 7, every drill) plus the site capacities that the InfluxDB
  * setup writes: each returns series, and the county's stat panel says what the ledger says.
  */
+@Tag("e2e")
 class DashboardQueriesTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()

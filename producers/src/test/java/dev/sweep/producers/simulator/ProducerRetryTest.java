@@ -20,12 +20,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The broker restarts (same port, same data) while StationFeed's idempotent producer (acks=all) is sending
  * a full clean replay: the producer retries, and the topics end up with every record exactly once.
  */
+@Tag("e2e")
 class ProducerRetryTest {
     private static final Scenario S = Replays.NEIXIANG;
 

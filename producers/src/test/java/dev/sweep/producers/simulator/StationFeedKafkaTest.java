@@ -18,9 +18,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** StationFeed against the real in-process KRaft broker: what the ledger says is what the topics hold. */
+@Tag("e2e")
 class StationFeedKafkaTest {
     private static final Scenario S = Replays.NEIXIANG;
 
