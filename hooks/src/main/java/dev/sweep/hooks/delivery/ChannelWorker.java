@@ -123,6 +123,9 @@ public final class ChannelWorker {
         // Polls come at least every MAX_POLL_MILLIS plus one HTTP attempt; leave room for the longest one.
         p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
                 (int) Math.max(300_000, (MAX_TIMEOUT_FACTOR + 1) * options.requestTimeout().toMillis() + 60_000));
+        // A dispatcher that died without leaving its groups (killed, out of memory) is noticed in 10 s, not 45:
+        // its restart resumes paging that much sooner.
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, FETCH_BYTES);
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, FETCH_BYTES);
         this.consumer = new KafkaConsumer<>(p);
@@ -311,10 +314,12 @@ public final class ChannelWorker {
             DestinationHttp.Answer answer = http.exchange(request, limit);
             timeouts = 0;
             return redacted(channel.outcome(answer.status(), answer.headers(), answer.body()));
-        } catch (TimeoutException e) {
+        } catch (TimeoutException | HttpTimeoutException e) {
+            if (e instanceof HttpConnectTimeoutException) {
+                return new Outcome.Retry("connect timed out", null); // nobody there: no reason to wait longer next time
+            }
             timeouts++;
-            return new Outcome.Retry("no complete answer within " + Durations.text(limit) + " (the next attempt waits up to "
-                    + Durations.text(options.requestTimeout().multipliedBy(1L << Math.min(timeouts, 3))) + ")", null);
+            return new Outcome.Retry("no complete answer within " + Durations.text(limit), null);
         } catch (IOException e) {
             return new Outcome.Retry(channel.redact(describe(e)), null);
         } catch (InterruptedException e) {
