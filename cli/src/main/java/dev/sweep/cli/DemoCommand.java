@@ -99,7 +99,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("demo: Kafka on " + kafka.bootstrapServers());
 
         CoverageBoard board = started(CoverageBoard.start(BoardOptions.of(kafka.bootstrapServers())
-                .withPort(port).withScenario(scenario)));
+                .withPort(port).withScenario(sc)));
         out.println("demo: the board is on " + board.url() + "  (open it in a browser)");
 
         JobClient job = startJob(kafka.bootstrapServers(), sc);
