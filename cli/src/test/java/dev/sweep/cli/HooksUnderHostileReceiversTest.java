@@ -240,6 +240,8 @@ class HooksUnderHostileReceiversTest {
                         .anyMatch(r -> "xg-stalled".equals(header(r, "channel"))));
                 await("the slow endpoint's page acknowledged", WAIT, () -> hooks.output().contains("sg-slow: page " + key(sg)));
                 long peakKiB = hooks.statusKiB("VmHWM");
+                String heap = hooks.jcmd("GC.heap_info").lines().filter(l -> l.contains("total") && l.contains("used"))
+                        .findFirst().orElse("?").trim();
                 long threads = hooks.statusKiB("Threads");
                 assertTrue(hooks.process.isAlive(), "the dispatcher is still up:\n" + hooks.output());
 
@@ -293,9 +295,9 @@ class HooksUnderHostileReceiversTest {
                     assertFalse(log.contains(s), "a secret in the log:\n" + log);
                 }
                 assertFalse(log.contains("java.lang.OutOfMemoryError"), log);
-                System.out.printf("hooks under hostile receivers: healthy pages in %d ms; peak RSS %d MiB at -Xmx256m, %d threads;"
+                System.out.printf("hooks under hostile receivers: healthy pages in %d ms; peak RSS %d MiB at -Xmx256m, heap %s, %d threads;"
                                 + " 600 MB body: %d KiB written before the hang-up; stalled attempts held %s ms; slow attempts %d%n",
-                        healthyMillis, peakKiB / 1024, threads, hugeBytesWritten.get() / 1024,
+                        healthyMillis, peakKiB / 1024, heap, threads, hugeBytesWritten.get() / 1024,
                         stalls.stream().map(r -> Long.toString(r.closedAfterMillis)).toList(), slowOnes.size());
             } finally {
                 released.countDown();

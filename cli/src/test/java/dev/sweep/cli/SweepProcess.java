@@ -91,6 +91,21 @@ final class SweepProcess implements AutoCloseable {
         return -1;
     }
 
+    /** What {@code jcmd PID command} prints (GC.heap_info: the heap's size and use), or "" when it cannot tell. */
+    String jcmd(String command) {
+        try {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(process.pid()), command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return p.waitFor(30, TimeUnit.SECONDS) ? out : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
     /** SIGTERM, as a supervisor stops it; true if it exited within {@code patience}. */
     boolean terminate(Duration patience) throws InterruptedException {
         process.destroy();
