@@ -1,6 +1,7 @@
 package dev.sweep.board;
 
 import dev.sweep.board.feed.BoardFeed;
+import dev.sweep.board.feed.BoardRecords;
 import dev.sweep.board.state.BoardState;
 import dev.sweep.board.state.BoardView;
 import dev.sweep.board.web.BoardServer;
@@ -36,8 +37,8 @@ public final class CoverageBoard implements AutoCloseable {
         state = new BoardState(scenario);
         campaign = state.campaign();
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
-        server = new BoardServer(address, campaign, this::view);
-        feed = new BoardFeed(options.bootstrap(), state, lock).start();
+        server = new BoardServer(address, campaign, this::view, options.login());
+        feed = new BoardFeed(options.bootstrap(), new BoardRecords(state), lock).start();
         pusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "board-push");
             t.setDaemon(true);
@@ -54,11 +55,10 @@ public final class CoverageBoard implements AutoCloseable {
     /**
      * Starts the board. Kafka need not be up yet: the board says so on the page and keeps trying.
      *
-     * @throws dev.sweep.campaign.ScenarioException when the scenario cannot be loaded
      * @throws IOException when the address cannot be bound
      */
     public static CoverageBoard start(BoardOptions options) throws IOException {
-        return new CoverageBoard(options, Scenario.load(options.scenario()));
+        return new CoverageBoard(options, options.scenario());
     }
 
     /** Where a browser opens the board. */
@@ -66,7 +66,7 @@ public final class CoverageBoard implements AutoCloseable {
         return url;
     }
 
-    /** connecting (no broker yet), rebuilding (reading the history), live, or lost (the broker went away). */
+    /** connecting (no broker yet), rebuilding (reading the history), live, or lost (the broker went away, or the feed died). */
     public String status() {
         return feed.status().code();
     }

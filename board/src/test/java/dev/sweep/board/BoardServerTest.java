@@ -199,6 +199,33 @@ class BoardServerTest {
         assertEquals(before + 1, board.view().health().unreadable());
     }
 
+    /** With a login, nothing is served without it: not the page, not the figures, not the stream. */
+    @Test
+    void aLoginIsRequiredWhenSet() throws Exception {
+        BoardOptions.Login login = new BoardOptions.Login("wall", "correct horse battery");
+        try (CoverageBoard guarded = CoverageBoard.start(BoardOptions.of("127.0.0.1:1").withPort(0).withLogin(login))) {
+            for (String path : new String[] {"/", "/api/summary", "/events"}) {
+                HttpResponse<String> none = http.send(HttpRequest.newBuilder(guarded.url().resolve(path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(401, none.statusCode(), path);
+                assertTrue(none.headers().firstValue("WWW-Authenticate").orElseThrow().startsWith("Basic realm=\"Sweep board\""));
+                assertEquals(401, http.send(HttpRequest.newBuilder(guarded.url().resolve(path))
+                        .header("Authorization", basic("wall", "correct horse battery staple")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode(), path + " with a wrong password");
+            }
+            HttpResponse<String> in = http.send(HttpRequest.newBuilder(guarded.url().resolve("/api/summary"))
+                    .header("Authorization", basic("wall", "correct horse battery")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, in.statusCode());
+            assertEquals("connecting", json.readTree(in.body()).get("status").asText());
+        }
+        assertEquals("wall:***", login.toString(), "the password is never shown");
+        assertThrows(IllegalArgumentException.class, () -> BoardOptions.Login.parse("wall:short"));
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
     @Test
     void withoutKafkaThePageIsServedAndSaysSo() throws Exception {
         try (CoverageBoard offline = CoverageBoard.start(BoardOptions.of("127.0.0.1:1").withPort(0))) {

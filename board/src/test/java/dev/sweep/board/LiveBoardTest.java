@@ -250,7 +250,7 @@ class LiveBoardTest {
     static BoardView stable(BoardView v) {
         BoardView.Health h = v.health();
         return new BoardView(v.status(), v.clock(), v.county(), v.townships(), v.sites(), v.throughput(), v.alerts(),
-                new BoardView.Health(0, h.events(), h.duplicates(), h.late(), h.deadLetters(), null, h.unreadable()));
+                new BoardView.Health(0, h.events(), h.duplicates(), h.late(), h.deadLetters(), null, h.unreadable(), h.refused()));
     }
 
     void assertSummaryOverHttp(CoverageBoard board, Ledger ledger) throws Exception {

@@ -6,6 +6,7 @@ import dev.sweep.events.AlertKind;
 import dev.sweep.events.AlertState;
 import dev.sweep.events.Coverage;
 import dev.sweep.events.CoverageScope;
+import dev.sweep.events.PipelineMinute;
 import dev.sweep.events.SiteState;
 import dev.sweep.events.StationStatus;
 import dev.sweep.schemas.EventCodec;
@@ -42,6 +43,18 @@ final class Records implements AutoCloseable {
         Alert a = new Alert(id, kind, state, township, site, Instant.ofEpochMilli(since), Instant.ofEpochMilli(at),
                 12.0, 3.0, site + " 已 12 分钟未上报", site + " has not reported for 12 min");
         send(Topics.ALERTS, township, EventCodec.ALERTS.encode(a));
+    }
+
+    /** A heartbeat as a station would send it, at any time (the board's checks judge it). */
+    void heartbeatAt(String site, Instant at, SiteState state, int queue) {
+        StationStatus s = new StationStatus(site, NEIXIANG.site(site).townshipId(), at, state, queue, 3, 6);
+        send(Topics.STATION_STATUS, site, EventCodec.STATUSES.encode(s));
+    }
+
+    /** The job's health for one minute, written now, with its lag behind the wall clock. */
+    void pipeline(long minute, long events, Double watermarkLagMs) {
+        PipelineMinute p = new PipelineMinute("coverage", Instant.ofEpochMilli(minute), events, 0L, 0L, 0L, watermarkLagMs);
+        send(Topics.PIPELINE, "coverage", EventCodec.PIPELINE.encode(p));
     }
 
     void raw(String topic, String key, byte[] value) {

@@ -2,6 +2,7 @@ package dev.sweep.cli;
 
 import dev.sweep.board.BoardOptions;
 import dev.sweep.board.CoverageBoard;
+import dev.sweep.campaign.Scenario;
 import dev.sweep.campaign.ScenarioException;
 import java.io.IOException;
 import java.net.BindException;
@@ -31,8 +32,28 @@ final class BoardCommand implements Callable<Integer> {
     @Option(names = "--scenario", defaultValue = "neixiang", description = "The campaign (names, populations, sites, target): a shipped scenario or a directory. Default: ${DEFAULT-VALUE}.")
     String scenario;
 
+    @Option(names = "--campaign-start", description = "When the campaign's first wave opens (ISO-8601, e.g. 2026-10-20T08:00+08:00): the scenario moved in time, for a drill replayed on today's date. Heartbeats outside the campaign's window are refused as the job refuses them. Default: the scenario's own dates.")
+    String campaignStart;
+
+    @Option(names = "--login-env", paramLabel = "VAR", description = "Require a login (HTTP basic auth): the environment variable holding user:password (a password of 12 characters or more); set but empty, no login (said at start). Use it when the board is exposed, behind TLS (a reverse proxy: docs/operations.md).")
+    String loginEnv;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** 2026-10-20T08:00+08:00, or an instant ending in Z. */
+    private java.time.Instant instant(String text) {
+        try {
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                return java.time.Instant.parse(text);
+            } catch (java.time.format.DateTimeParseException e2) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--campaign-start: '" + text
+                        + "' is not an ISO-8601 date and time with its offset, such as 2026-10-20T08:00+08:00");
+            }
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -45,12 +66,33 @@ final class BoardCommand implements Callable<Integer> {
         } catch (UnknownHostException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--bind: '" + bind + "' is not an address here");
         }
-        BoardOptions options = BoardOptions.of(bootstrap).withBind(bind).withPort(port).withScenario(scenario);
+        Scenario campaign;
+        try {
+            campaign = Scenario.load(scenario);
+        } catch (ScenarioException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--scenario: " + e.getMessage());
+        }
+        if (campaignStart != null) {
+            campaign = campaign.startingAt(instant(campaignStart));
+        }
+        BoardOptions.Login login = null;
+        if (loginEnv != null) {
+            String value = System.getenv(loginEnv);
+            if (value == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--login-env: environment variable " + loginEnv + " is not set");
+            }
+            try {
+                login = value.isBlank() ? null : BoardOptions.Login.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--login-env: environment variable " + loginEnv
+                        + " does not hold user:password with a password of 12 characters or more");
+            }
+        }
+        LocalJvm.warnUnlessExitOnOutOfMemory("board");
+        BoardOptions options = BoardOptions.of(bootstrap).withBind(bind).withPort(port).withScenario(campaign).withLogin(login);
         CoverageBoard board;
         try {
             board = CoverageBoard.start(options);
-        } catch (ScenarioException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--scenario: " + e.getMessage());
         } catch (BindException e) {
             throw new IOException("--port " + port + " on " + bind + ": " + e.getMessage(), e);
         }
@@ -59,9 +101,13 @@ final class BoardCommand implements Callable<Integer> {
             board.close();
             stopped.countDown();
         }, "board-shutdown"));
-        System.out.println("board: " + board.url() + " reading " + bootstrap + " (scenario " + scenario + "); Ctrl-C stops it");
+        System.out.println("board: " + board.url() + " reading " + bootstrap + " (scenario " + scenario + ", first wave "
+                + campaign.waves().get(0).opens().atZone(campaign.zone()).toOffsetDateTime() + ")"
+                + (login == null ? "" : "; login required") + "; Ctrl-C stops it");
         if (!address.isLoopbackAddress()) {
-            System.out.println("board: listening on " + bind + ": anyone who can reach this machine can read the board");
+            System.out.println(login == null
+                    ? "board: listening on " + bind + " without a login: anyone who can reach this machine can read the board (--login-env)"
+                    : "board: listening on " + bind + ": the login crosses the network in clear unless TLS is in front (docs/operations.md)");
         }
         System.out.flush();
         stopped.await();

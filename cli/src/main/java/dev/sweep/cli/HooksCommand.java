@@ -9,6 +9,7 @@ import dev.sweep.hooks.routes.ChannelSpec;
 import dev.sweep.hooks.routes.Routes;
 import dev.sweep.hooks.routes.RoutesException;
 import dev.sweep.jobs.CoverageFlags.DurationConverter;
+import dev.sweep.schemas.Durations;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,8 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 @Command(name = "hooks", mixinStandardHelpOptions = true,
@@ -24,6 +27,7 @@ import picocli.CommandLine.Option;
                 "Keys, tokens, secrets and Slack URLs come from the environment variables that the routes file names.",
                 "Durations are written 500ms, 30s, 10m, 1h."})
 final class HooksCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(HooksCommand.class);
 
     @Option(names = "--bootstrap", converter = HostPort.class, description = "Kafka bootstrap servers, host:port (not needed with --check).")
     String bootstrap;
@@ -49,8 +53,11 @@ final class HooksCommand implements Callable<Integer> {
     @Option(names = "--max-backoff", defaultValue = "5m", converter = DurationConverter.class, description = "Longest wait between two attempts (1 s, doubling; a longer Retry-After is honoured). Default: ${DEFAULT-VALUE}.")
     Duration maxBackoff;
 
-    @Option(names = "--request-timeout", defaultValue = "10s", converter = DurationConverter.class, description = "How long one HTTP attempt may take. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--request-timeout", defaultValue = "10s", converter = DurationConverter.class, description = "How long one HTTP attempt may take, all of it: connect, request, answer and its body (at most 64 KiB of which is read). An attempt after one that got no complete answer in time may take twice as long, up to 8 times this. Default: ${DEFAULT-VALUE}.")
     Duration requestTimeout;
+
+    @Option(names = "--allow-risky-targets", description = "Accept destinations on loopback, link-local or private addresses, and plain http to another host (each is still named in a warning). Without it the routes file is refused.")
+    boolean allowRiskyTargets;
 
     @Option(names = "--check", description = "Validate the routes file against the scenario and the environment, list the destinations, and exit.")
     boolean check;
@@ -69,7 +76,7 @@ final class HooksCommand implements Callable<Integer> {
         }
         Routes r;
         try {
-            r = Routes.load(routes, System.getenv(), sc);
+            r = Routes.load(routes, System.getenv(), sc, allowRiskyTargets ? Routes.RiskyTargets.ALLOW : Routes.RiskyTargets.REFUSE);
         } catch (RoutesException e) {
             throw refused("--routes: " + e.getMessage());
         }
@@ -81,17 +88,20 @@ final class HooksCommand implements Callable<Integer> {
                 out.printf("  %-40s %-8s %-7s line %d%n", c.id(), c.kind().word(), c.scope(), c.line());
             }
             out.println("  townships paged through the county route: " + (viaCounty.isEmpty() ? "none" : viaCounty));
+            r.warnings().forEach(w -> out.println("  warning: " + w));
             out.flush();
             return 0;
         }
         if (bootstrap == null) {
             throw refused("--bootstrap: missing (host:port of Kafka); only --check runs without it");
         }
+        r.warnings().forEach(w -> LOG.warn("hooks: {}", w));
+        LocalJvm.warnUnlessExitOnOutOfMemory("hooks");
         AlertHooks hooks = AlertHooks.start(bootstrap, r, options);
         Runtime.getRuntime().addShutdownHook(new Thread(hooks::close, "hooks-shutdown"));
         System.out.println("hooks: " + r.channels().size() + " destinations from " + routes + ", reading " + options.topic()
-                + " on " + bootstrap + " (groups " + group + ".*, batch window " + HookOptions.text(batchWindow)
-                + ", give up after " + HookOptions.text(giveUpAfter) + ")" + (viaCounty.isEmpty() ? "" : "; via the county route: " + viaCounty)
+                + " on " + bootstrap + " (groups " + group + ".*, batch window " + Durations.text(batchWindow)
+                + ", give up after " + Durations.text(giveUpAfter) + ")" + (viaCounty.isEmpty() ? "" : "; via the county route: " + viaCounty)
                 + "; Ctrl-C stops");
         System.out.flush();
         hooks.awaitTermination();
@@ -100,12 +110,14 @@ final class HooksCommand implements Callable<Integer> {
 
     /** Checks what picocli cannot, naming the flag at fault. */
     private HookOptions options() {
-        if (batchWindow.isNegative()) {
-            throw refused("--batch-window: must not be negative");
+        try {
+            Durations.requireNotNegative("--batch-window", batchWindow);
+            Durations.requirePositive("--give-up-after", giveUpAfter);
+            Durations.requirePositive("--max-backoff", maxBackoff);
+            Durations.requirePositive("--request-timeout", requestTimeout);
+        } catch (IllegalArgumentException e) {
+            throw refused(e.getMessage());
         }
-        positive("--give-up-after", giveUpAfter);
-        positive("--max-backoff", maxBackoff);
-        positive("--request-timeout", requestTimeout);
         if (maxBackoff.compareTo(Duration.ofSeconds(1)) < 0) {
             throw refused("--max-backoff: must be at least the first retry's 1s");
         }
@@ -117,12 +129,6 @@ final class HooksCommand implements Callable<Integer> {
         }
         return HookOptions.defaults().withGroup(group).withBatchWindow(batchWindow).withMaxAlertsPerPage(maxAlertsPerPage)
                 .withGiveUpAfter(giveUpAfter).withBackoff(Duration.ofSeconds(1), maxBackoff).withRequestTimeout(requestTimeout);
-    }
-
-    private void positive(String flag, Duration d) {
-        if (d.isZero() || d.isNegative()) {
-            throw refused(flag + ": must be positive");
-        }
     }
 
     private CommandLine.ParameterException refused(String message) {

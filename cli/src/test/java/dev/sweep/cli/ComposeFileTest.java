@@ -66,6 +66,24 @@ class ComposeFileTest {
                 ".env never enters an image build");
     }
 
+    /** Nothing is open to the network unless the operator opts in; the board can ask for a login; out of memory, a JVM exits. */
+    @Test
+    void theBoardAndGrafanaAreOnLoopbackUnlessTheOperatorOptsIn() {
+        Map<String, String> example = Deployment.envExample();
+        for (String bind : List.of("BOARD_BIND", "GRAFANA_BIND", "KAFKA_EXTERNAL_BIND")) {
+            assertEquals("127.0.0.1", example.get(bind), bind + " in .env.example");
+        }
+        assertTrue(Deployment.read("docker-compose.yml").contains("\"${BOARD_BIND}:${BOARD_PORT}:8080\""));
+        assertTrue(Deployment.read("docker-compose.yml").contains("\"${GRAFANA_BIND}:${GRAFANA_PORT}:3000\""));
+        List<String> board = Deployment.command("board");
+        assertEquals("SWEEP_BOARD_LOGIN", board.get(board.indexOf("--login-env") + 1));
+        assertTrue(Deployment.environment("board").containsKey("SWEEP_BOARD_LOGIN"), "passed to the board");
+        assertEquals("", example.get("SWEEP_BOARD_LOGIN"), "a secret: blank in .env.example");
+        assertTrue(Deployment.read("deploy/Dockerfile").contains("\"-XX:+ExitOnOutOfMemoryError\", \"-jar\", \"/opt/sweep/sweep-cli.jar\""),
+                "the image's JVM exits on OutOfMemoryError");
+        assertTrue(SweepProcess.launcherOptions().contains(LocalJvm.EXIT_ON_OOM), "so does ./sweep's");
+    }
+
     @Test
     void everyVariableTheFileUsesIsInEnvExampleAndViceVersa() {
         Set<String> used = new TreeSet<>();

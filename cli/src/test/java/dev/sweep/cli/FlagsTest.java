@@ -51,6 +51,8 @@ class FlagsTest {
         refused("--port", "board", "--bootstrap", "127.0.0.1:1", "--port", "eighty");
         refused("--scenario", "board", "--bootstrap", "127.0.0.1:1", "--port", "0", "--scenario", "atlantis");
         refused("--bind", "board", "--bootstrap", "127.0.0.1:1", "--port", "0", "--bind", "no-such-host.invalid");
+        refused("--campaign-start", "board", "--bootstrap", "127.0.0.1:1", "--port", "0", "--campaign-start", "tomorrow");
+        refused("--login-env", "board", "--bootstrap", "127.0.0.1:1", "--port", "0", "--login-env", "SWEEP_NO_SUCH_VARIABLE_SET");
         refused("--congested-queue", "job", "--bootstrap", "127.0.0.1:1", "--congested-queue", "20");
         refused("--slow-below", "job", "--bootstrap", "127.0.0.1:1", "--slow-below", "1.5");
         refused("--silent-after", "job", "--bootstrap", "127.0.0.1:1", "--silent-after", "0s");

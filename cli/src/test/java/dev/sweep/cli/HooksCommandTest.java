@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HooksCommandTest {
     static final String SAMPLE = "../hooks/routes/neixiang.yaml";
 
-    /** A routes file whose only secret is a variable every environment has, so --check can pass here. */
+    /** A routes file whose only key is a variable every environment has, so --check can pass here. */
     static Path validRoutes(Path dir) throws Exception {
         Path file = dir.resolve("routes.yaml");
         Files.writeString(file, """
@@ -22,17 +22,16 @@ class HooksCommandTest {
                   leads:
                     - name: county desk
                       channels:
-                        - kind: webhook
-                          url: https://ops.example.invalid/sweep/alerts
-                          secretEnv: PATH
+                        - kind: wecom
+                          keyEnv: PATH
                 townships:
                   CG:
                     leads:
                       - channels:
-                          - kind: webhook
+                          - kind: wecom
                             id: cg-ops
-                            url: https://cg.example.invalid/sweep/alerts
-                            secretEnv: PATH
+                            keyEnv: PATH
+                            baseUrl: https://cg.example.invalid
                 """);
         return file;
     }
@@ -61,14 +60,14 @@ class HooksCommandTest {
         assertTrue(r.err().contains("townships.CG.leads[0].channels[0].tokenEnv: environment variable SWEEP_DINGTALK_CG_TOKEN is not set"), r.err());
 
         Path bad = dir.resolve("bad.yaml");
-        Files.writeString(bad, Files.readString(validRoutes(dir)).replace("kind: webhook\n      ", "kind: wechat\n      "));
+        Files.writeString(bad, Files.readString(validRoutes(dir)).replace("kind: wecom\n      ", "kind: wechat\n      "));
         r = run("hooks", "--routes", bad.toString(), "--check");
         assertEquals(2, r.exit(), r.err());
-        assertTrue(r.err().contains("line 12, townships.CG.leads[0].channels[0].kind: unknown kind 'wechat' (one of: webhook, wecom, dingtalk, slack)"), r.err());
+        assertTrue(r.err().contains("line 11, townships.CG.leads[0].channels[0].kind: unknown kind 'wechat' (one of: webhook, wecom, dingtalk, slack)"), r.err());
 
         r = run("hooks", "--routes", validRoutes(dir).toString(), "--check");
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("2 destinations") && r.out().contains("cg-ops") && r.out().contains("county.webhook."), r.out());
+        assertTrue(r.out().contains("2 destinations") && r.out().contains("cg-ops") && r.out().contains("county.wecom.PATH"), r.out());
         assertTrue(r.out().contains("townships paged through the county route: XG, SG"), r.out());
         assertTrue(!r.out().contains(System.getenv("PATH")), "no secret printed");
     }

@@ -5,15 +5,12 @@ import dev.sweep.hooks.channels.Channel;
 import dev.sweep.hooks.delivery.ChannelWorker;
 import dev.sweep.hooks.delivery.Undelivered;
 import dev.sweep.hooks.routes.Routes;
-import java.net.http.HttpClient;
+import dev.sweep.schemas.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,23 +34,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class AlertHooks implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertHooks.class);
-    private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final Routes routes;
     private final HookOptions options;
     private final List<ChannelWorker> workers;
     private final Undelivered undelivered;
-    private final ExecutorService httpThreads;
     private final CountDownLatch closed = new CountDownLatch(1);
     private boolean closing;
 
-    private AlertHooks(Routes routes, HookOptions options, List<ChannelWorker> workers, Undelivered undelivered,
-                       ExecutorService httpThreads) {
+    private AlertHooks(Routes routes, HookOptions options, List<ChannelWorker> workers, Undelivered undelivered) {
         this.routes = routes;
         this.options = options;
         this.workers = workers;
         this.undelivered = undelivered;
-        this.httpThreads = httpThreads;
     }
 
     /** Starts one worker per destination of {@code routes}; returns at once (the consumers join their groups in the background). */
@@ -61,37 +54,23 @@ public final class AlertHooks implements AutoCloseable {
         Objects.requireNonNull(bootstrap, "bootstrap");
         Objects.requireNonNull(routes, "routes");
         Objects.requireNonNull(options, "options");
-        int n = INSTANCES.incrementAndGet();
-        AtomicInteger threads = new AtomicInteger();
-        ExecutorService httpThreads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "hooks-" + n + "-http-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(options.requestTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(httpThreads)
-                .build();
         Undelivered undelivered = new Undelivered(bootstrap, options.undeliveredTopic(), options.group() + "-undelivered");
         List<ChannelWorker> workers = new ArrayList<>();
         try {
             for (var spec : routes.channels()) {
-                workers.add(new ChannelWorker(bootstrap, Channel.of(spec, routes.scenario()), routes, options, http, undelivered));
+                workers.add(new ChannelWorker(bootstrap, Channel.of(spec, routes.scenario()), routes, options, undelivered));
             }
         } catch (RuntimeException e) {
             workers.forEach(ChannelWorker::discard);
             undelivered.close();
-            httpThreads.shutdownNow();
             throw e;
         }
-        AlertHooks hooks = new AlertHooks(routes, options, workers, undelivered, httpThreads);
+        AlertHooks hooks = new AlertHooks(routes, options, workers, undelivered);
         workers.forEach(ChannelWorker::start);
         List<Township> countyTownships = routes.townshipsWithoutLead();
         LOG.info("Alert hooks on {} ({}): {} destinations in groups {}.*, batch window {}, give up after {}; townships "
                         + "paged through the county route: {}", bootstrap, options.topic(), workers.size(), options.group(),
-                HookOptions.text(options.batchWindow()), HookOptions.text(options.giveUpAfter()),
+                Durations.text(options.batchWindow()), Durations.text(options.giveUpAfter()),
                 countyTownships.isEmpty() ? "none" : countyTownships.stream().map(Township::id).collect(Collectors.joining(", ")));
         return hooks;
     }
@@ -136,7 +115,6 @@ public final class AlertHooks implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             undelivered.close();
-            httpThreads.shutdownNow();
             closed.countDown();
             LOG.info("Alert hooks stopped");
         }

@@ -1,5 +1,6 @@
 package dev.sweep.hooks;
 
+import dev.sweep.schemas.Durations;
 import dev.sweep.schemas.Topics;
 import java.time.Duration;
 import java.util.Objects;
@@ -16,7 +17,8 @@ import java.util.Objects;
  * @param initialBackoff  the first retry's delay; each retry doubles it (with jitter), up to {@code maxBackoff}
  * @param maxBackoff      the longest delay between two attempts (a longer Retry-After is still honoured)
  * @param giveUpAfter     how long a page is retried before its alerts go to the undelivered topic
- * @param requestTimeout  how long one HTTP attempt may take (connect and answer)
+ * @param requestTimeout  how long one HTTP attempt may take, the whole exchange: connect, request, answer and
+ *                        its body (an attempt after one that got no answer in time may take up to 8 times as long)
  * @param listener        told of every delivery, failed attempt and give-up
  */
 public record HookOptions(String group, String topic, String undeliveredTopic, Duration batchWindow, int maxAlertsPerPage,
@@ -30,17 +32,14 @@ public record HookOptions(String group, String topic, String undeliveredTopic, D
         if (group.isBlank()) {
             throw new IllegalArgumentException("group: must not be empty");
         }
-        Objects.requireNonNull(batchWindow, "batchWindow");
-        if (batchWindow.isNegative()) {
-            throw new IllegalArgumentException("batch window: must not be negative");
-        }
+        Durations.requireNotNegative("batch window", batchWindow);
         if (maxAlertsPerPage < 1) {
             throw new IllegalArgumentException("max alerts per page: must be at least 1, got " + maxAlertsPerPage);
         }
-        positive("initial backoff", initialBackoff);
-        positive("max backoff", maxBackoff);
-        positive("give up after", giveUpAfter);
-        positive("request timeout", requestTimeout);
+        Durations.requirePositive("initial backoff", initialBackoff);
+        Durations.requirePositive("max backoff", maxBackoff);
+        Durations.requirePositive("give up after", giveUpAfter);
+        Durations.requirePositive("request timeout", requestTimeout);
         if (maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException("max backoff: must not be shorter than the initial backoff");
         }
@@ -94,17 +93,5 @@ public record HookOptions(String group, String topic, String undeliveredTopic, D
     /** The consumer group of one destination. */
     public String groupOf(String channelId) {
         return group + "." + channelId;
-    }
-
-    /** 30s, 1h, 1h30m, 0.2s: a duration as the flags write it. */
-    public static String text(Duration d) {
-        return d.isZero() ? "0s" : d.toString().substring(2).toLowerCase();
-    }
-
-    private static void positive(String what, Duration d) {
-        Objects.requireNonNull(d, what);
-        if (d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException(what + ": must be positive");
-        }
     }
 }

@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
  * FEED_STALLED and the townships without a lead.
  */
 class DeliveryTest {
-    static final String SECRET = "test-secret-" + UUID.randomUUID();
+    static final String SECRET = Services.webhookSecret();
     static LocalKafka kafka;
 
     @BeforeAll
@@ -86,7 +86,7 @@ class DeliveryTest {
                             url: %s
                             secretEnv: HOOK_SECRET
                 """.formatted(township, township, url)));
-        return Routes.parse(yaml.toString(), "routes.yaml", Map.of("HOOK_SECRET", SECRET), RoutesTest.NEIXIANG);
+        return Routes.parse(yaml.toString(), "routes.yaml", Map.of("HOOK_SECRET", SECRET), RoutesTest.NEIXIANG, Routes.RiskyTargets.ALLOW);
     }
 
     static List<Alert> silentSites(String township, int from, int to) {
@@ -258,7 +258,7 @@ class DeliveryTest {
                                 keyEnv: CG_WECOM_KEY
                                 baseUrl: %s
                     """.formatted(webhook.url("/county"), webhook.url("/cg"), wecom.url(""));
-            Routes routes = Routes.parse(yaml, "routes.yaml", Map.of("HOOK_SECRET", SECRET, "CG_WECOM_KEY", wecomKey), RoutesTest.NEIXIANG);
+            Routes routes = Routes.parse(yaml, "routes.yaml", Map.of("HOOK_SECRET", SECRET, "CG_WECOM_KEY", wecomKey), RoutesTest.NEIXIANG, Routes.RiskyTargets.ALLOW);
             Recorder recorder = new Recorder();
             List<Alert> outage = silentSites("CG", 1, 20);
             try (AlertHooks hooks = AlertHooks.start(kafka.bootstrapServers(), routes,
@@ -396,7 +396,7 @@ class DeliveryTest {
                       XG:
                         leads: []
                     """.formatted(county.url("/county"), cg.url("/cg"));
-            Routes routes = Routes.parse(yaml, "routes.yaml", Map.of("HOOK_SECRET", SECRET), RoutesTest.NEIXIANG);
+            Routes routes = Routes.parse(yaml, "routes.yaml", Map.of("HOOK_SECRET", SECRET), RoutesTest.NEIXIANG, Routes.RiskyTargets.ALLOW);
             Alert cgSilent = Alerts.raised("SITE_SILENT-NX-CG-003-1", AlertKind.SITE_SILENT, "CG", "NX-CG-003");
             Alert feed = Alerts.raised("FEED_STALLED-7", AlertKind.FEED_STALLED, null, null);
             Alert xgNoLead = Alerts.raised("STATION_OFFLINE-NX-XG-002-1", AlertKind.STATION_OFFLINE, "XG", "NX-XG-002");

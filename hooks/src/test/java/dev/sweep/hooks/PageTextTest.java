@@ -1,6 +1,7 @@
 package dev.sweep.hooks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sweep.events.Alert;
@@ -25,11 +26,11 @@ class PageTextTest {
         assertEquals("""
                 【告警】湍东镇 · 采样点拥堵
 
-                - 【告警】采样点拥堵 · 湍东镇 湍东镇第1采样点（NX-TD-001）：排队 57 人，已持续 5 分钟（数值 57，阈值 50；自 05-04 08:32 起）
+                - 【告警】采样点拥堵 · 湍东镇 湍东镇第1采样点（NX-TD-001）：排队 57 人，已持续 5 分钟（数值 57 人，阈值 50 人；自 05-04 08:32 起）
 
                 [ALERT] Tuandong · site congested
 
-                - [ALERT] site congested · Tuandong, site NX-TD-001: 57 people queueing for 5 min (figure 57, threshold 50; since 05-04 08:32)
+                - [ALERT] site congested · Tuandong, site NX-TD-001: 57 people queueing for 5 min (figure 57 people, threshold 50 people; since 05-04 08:32)
 
                 Sweep 告警 · 内乡县全员核酸检测 2022-05 · 时间为北京时间 (times Asia/Shanghai) · ref q1:RAISED""", text);
     }
@@ -43,7 +44,9 @@ class PageTextTest {
         String text = new PageText(List.of(resolved, raised), RoutesTest.NEIXIANG, null).render(Markup.PLAIN);
         assertTrue(text.startsWith("【告警】瓦亭镇 2 条（新告警 1，已恢复 1）"), text);
         assertTrue(text.indexOf("采样终端离线") < text.indexOf("【已恢复】采样进度慢"), "new trouble first:\n" + text);
-        assertTrue(text.contains("数值 0.62，阈值 0.5；05-04 08:32 起，08:57 恢复"), text);
+        assertTrue(text.contains("数值 62%，阈值 50%；05-04 08:32 起，08:57 恢复"), text);
+        assertTrue(text.contains("(figure 62%, threshold 50%; 05-04 08:32 to 08:57)"), text);
+        assertTrue(text.contains("（数值 12 分钟，阈值 10 分钟；") && text.contains("(figure 12 min, threshold 10 min;"), "units: " + text);
         assertTrue(text.contains("[ALERTS] Wating: 2 (1 raised, 1 resolved)"), text);
         String county = new PageText(List.of(feed, raised), RoutesTest.NEIXIANG, null).render(Markup.PLAIN);
         assertTrue(county.startsWith("【告警】2 个乡镇 2 条") && county.contains("数据中断 · 全县") && county.contains("feed stalled · county-wide"), county);
@@ -67,12 +70,29 @@ class PageTextTest {
         assertTrue(all.startsWith("#### 【告警】城关镇 40 条"));
     }
 
+    /**
+     * A forged alert's text reaches no service as markup: no link, mention, font or emphasis of its own in WeCom,
+     * DingTalk or Slack, and no bare URL a client would turn into a link. The words stay readable.
+     */
     @Test
-    void slackControlCharactersAreEscaped() {
-        Alert a = Alert.newBuilder(Alerts.raised("x", AlertKind.SITE_SLOW, "CG", null))
-                .setMessageEn("rate <50% & falling").setMessage("速度 <50% & 下降").build();
-        String slack = new PageText(List.of(a), RoutesTest.NEIXIANG, null).render(Markup.SLACK, 40_000);
-        assertTrue(slack.contains("rate &lt;50% &amp; falling") && !slack.contains("<50%"), slack);
-        assertTrue(slack.startsWith("*【告警】城关镇 · 采样进度慢*"), slack);
+    void alertFieldsAreTextInEveryMarkup() {
+        String forged = "<@all> 速来 [点此处理](https://evil.example/x) <font color=\"warning\">紧急</font> **立即** @所有人 "
+                + "<!channel> <https://evil.example|here> www.evil.example `code` ~~x~~ # h &lt;b&gt; _i_ \\";
+        Alert a = Alert.newBuilder(Alerts.raised("x", AlertKind.SITE_SLOW, "ZZ<@all>", "NX-ZZ-<b>1</b>"))
+                .setMessage(forged).setMessageEn(forged).build();
+        PageText text = new PageText(List.of(a), RoutesTest.NEIXIANG, null);
+        for (Markup m : List.of(Markup.WECOM, Markup.DINGTALK, Markup.SLACK)) {
+            String page = text.render(m, 40_000);
+            for (String markup : List.of("<@all>", "[点此处理](", "https://", "<font color=\"warning\">", "**立即**", "@所有人",
+                    "<!channel>", "<https", "www.evil", "`code`", "~~x~~", "# h", "&lt;b&gt;", "_i_", "\\", "<b>")) {
+                assertFalse(page.contains(markup), m + " page has '" + markup + "' from the alert:\n" + page);
+            }
+            assertTrue(page.contains("＜＠all＞ 速来 ［点此处理］(https：//evil.example/x)"), m + ":\n" + page);
+            assertTrue(page.contains("ZZ＜＠all＞") && page.contains("NX-ZZ-＜b＞1＜/b＞"), "ids the scenario lacks, as text:\n" + page);
+            assertTrue(page.contains("www．evil.example") && page.contains("紧急"), page);
+        }
+        assertTrue(text.title(Markup.DINGTALK).contains("ZZ＜＠all＞"), text.title(Markup.DINGTALK));
+        // The generic webhook's plain text carries the alert's words as they are (its receiver decides).
+        assertTrue(text.render(Markup.PLAIN).contains("<@all> 速来 [点此处理](https://evil.example/x)"));
     }
 }

@@ -37,7 +37,8 @@ class RoutesTest {
         Matcher m = Pattern.compile("\\w+Env:\\s*(\\w+)").matcher(yaml);
         while (m.find()) {
             String name = m.group(1);
-            env.put(name, name.endsWith("_URL") ? "https://hooks.example.invalid/services/" + name : "fake-" + name.toLowerCase());
+            env.put(name, name.endsWith("_URL") ? "https://hooks.example.invalid/services/" + name
+                    : name.contains("WEBHOOK") ? Services.webhookSecret() : "fake-" + name.toLowerCase());
         }
         return env;
     }
@@ -107,7 +108,8 @@ class RoutesTest {
                   XG:
                     leads: []
                 """;
-        Routes routes = Routes.parse(yaml, "routes.yaml", Map.of("COUNTY_SECRET", "s", "CG_SLACK_URL", "http://127.0.0.1:9/services/x"), NEIXIANG);
+        Routes routes = Routes.parse(yaml, "routes.yaml", Map.of("COUNTY_SECRET", Services.webhookSecret(),
+                "CG_SLACK_URL", "http://127.0.0.1:9/services/x"), NEIXIANG, Routes.RiskyTargets.ALLOW);
         assertEquals(15, routes.townshipsWithoutLead().size(), "XG (no lead) and the 14 townships not listed");
         assertEquals("CG", routes.scopeOf(Alerts.raised("a", AlertKind.SITE_SLOW, "CG", "NX-CG-002")));
         assertEquals(Routes.COUNTY, routes.scopeOf(Alerts.raised("b", AlertKind.SITE_SLOW, "XG", null)));
@@ -234,7 +236,7 @@ class RoutesTest {
                         - kind: wecom
                           keyEnv: COUNTY_KEY
                           baseUrl: https://qyapi.example.invalid/?key=abc
-                """, env, "routes.yaml line 6, county.leads[0].channels[0].baseUrl: a base URL has no query");
+                """, env, "routes.yaml line 6, county.leads[0].channels[0].baseUrl: a credential inside the URL's query (key=)");
         refused("""
                 county:
                   leads:
@@ -243,6 +245,96 @@ class RoutesTest {
                           keyEnv: COUNTY_KEY
                 lead: x
                 """, env, "routes.yaml line 6, lead: unknown field (expected county, townships)");
+    }
+
+    /** Risky targets are refused by name (or, allowed, listed as warnings); credentials in a literal URL always refused. */
+    @Test
+    void riskyTargetsAndCredentialsInUrlsAreNamed() {
+        String secret = Services.webhookSecret();
+        String yaml = """
+                county:
+                  leads:
+                    - channels:
+                        - kind: webhook
+                          url: http://169.254.169.254/latest/meta-data/
+                          secretEnv: HOOK_SECRET
+                        - kind: webhook
+                          url: https://127.0.0.1:8443/hooks
+                          secretEnv: HOOK_SECRET
+                        - kind: webhook
+                          url: https://10.1.2.3/hooks
+                          secretEnv: HOOK_SECRET
+                        - kind: dingtalk
+                          tokenEnv: DING_TOKEN
+                          secretEnv: DING_SECRET
+                          baseUrl: http://dingtalk-proxy.example.org
+                        - kind: slack
+                          urlEnv: SLACK_URL
+                        - kind: webhook
+                          url: https://ops.example.org/hooks
+                          secretEnv: HOOK_SECRET
+                """;
+        Map<String, String> env = Map.of("HOOK_SECRET", secret, "DING_TOKEN", "t0k3n", "DING_SECRET", "s3cr3t",
+                "SLACK_URL", "http://[::1]:9/services/T/B/very-secret");
+        RoutesException e = assertThrows(RoutesException.class, () -> Routes.parse(yaml, "routes.yaml", env, NEIXIANG));
+        assertEquals(List.of(
+                "routes.yaml line 5, county.leads[0].channels[0].url: a link-local address (169.254.169.254), where cloud metadata "
+                        + "services answer; refused unless risky targets are allowed (--allow-risky-targets)",
+                "routes.yaml line 8, county.leads[0].channels[1].url: a loopback address (127.0.0.1): this machine itself; "
+                        + "refused unless risky targets are allowed (--allow-risky-targets)",
+                "routes.yaml line 11, county.leads[0].channels[2].url: a private address (10.1.2.3) inside this network; "
+                        + "refused unless risky targets are allowed (--allow-risky-targets)",
+                "routes.yaml line 16, county.leads[0].channels[3].baseUrl: plain http to another host (dingtalk-proxy.example.org): "
+                        + "pages, and any key in the URL, cross the network unencrypted; refused unless risky targets are allowed (--allow-risky-targets)",
+                "routes.yaml line 18, county.leads[0].channels[4].urlEnv: environment variable SLACK_URL points at a loopback address "
+                        + "([::1]): this machine itself; refused unless risky targets are allowed (--allow-risky-targets)"),
+                e.problems());
+        assertFalse(e.getMessage().contains("very-secret"), "a secret URL is never quoted");
+
+        Routes allowed = Routes.parse(yaml, "routes.yaml", env, NEIXIANG, Routes.RiskyTargets.ALLOW);
+        assertEquals(6, allowed.channels().size());
+        assertEquals(5, allowed.warnings().size(), String.join("\n", allowed.warnings()));
+        assertTrue(allowed.warnings().get(0).startsWith("routes.yaml line 5, county.leads[0].channels[0].url: a link-local address")
+                && allowed.warnings().get(0).endsWith("(allowed by --allow-risky-targets)"), allowed.warnings().get(0));
+
+        // Credentials in a literal URL belong in the environment, whatever the policy.
+        for (String url : List.of("https://ops:hunter2@ops.example.org/hooks", "https://ops.example.org/hooks?x=1&token=abc")) {
+            String withCredentials = """
+                    county:
+                      leads:
+                        - channels:
+                            - kind: webhook
+                              url: %s
+                              secretEnv: HOOK_SECRET
+                    """.formatted(url);
+            RoutesException c = assertThrows(RoutesException.class, () -> Routes.parse(withCredentials, "routes.yaml",
+                    Map.of("HOOK_SECRET", secret), NEIXIANG, Routes.RiskyTargets.ALLOW));
+            assertEquals(1, c.problems().size(), c.getMessage());
+            assertTrue(c.getMessage().startsWith("routes.yaml line 5, county.leads[0].channels[0].url: a ")
+                    && c.getMessage().endsWith("inside the URL" + (url.contains("token") ? "'s query (token=)" : " (user:password@)")
+                    + ": secrets come from the environment, never from the routes file"), c.getMessage());
+            assertFalse(c.getMessage().contains("hunter2") || c.getMessage().contains("abc"), "not quoted: " + c.getMessage());
+        }
+    }
+
+    @Test
+    void aWebhookSecretIsAStandardWebhooksSecret() {
+        String yaml = """
+                county:
+                  leads:
+                    - channels:
+                        - kind: webhook
+                          url: https://ops.example.org/hooks
+                          secretEnv: HOOK_SECRET
+                """;
+        for (String bad : List.of("hunter2-hunter2-hunter2-hunter2", "whsec_not*base64", "whsec_c2hvcnQ=")) {
+            RoutesException e = assertThrows(RoutesException.class,
+                    () -> Routes.parse(yaml, "routes.yaml", Map.of("HOOK_SECRET", bad), NEIXIANG));
+            assertTrue(e.getMessage().startsWith("routes.yaml line 6, county.leads[0].channels[0].secretEnv: environment variable HOOK_SECRET "),
+                    e.getMessage());
+            assertFalse(e.getMessage().contains(bad.substring(6)), "the secret is not quoted: " + e.getMessage());
+        }
+        assertEquals(1, Routes.parse(yaml, "routes.yaml", Map.of("HOOK_SECRET", Services.webhookSecret()), NEIXIANG).channels().size());
     }
 
     @Test

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.function.Function;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -29,17 +28,26 @@ final class Services {
         }
     }
 
+    /** A Standard Webhooks secret: whsec_ and the base64 of 32 random bytes. */
+    static String webhookSecret() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return "whsec_" + Base64.getEncoder().encodeToString(key);
+    }
+
     /**
-     * A receiver of the generic webhook, verifying as GitHub's docs tell its users: HMAC-SHA256 of the raw
-     * body with the shared secret, hex, prefixed {@code sha256=}, compared in constant time.
+     * A receiver of the generic webhook, verifying with the Standard Webhooks spec's own Java library: the
+     * webhook-id, webhook-timestamp (within five minutes) and webhook-signature headers over the raw body.
      */
     static boolean webhookSignatureValid(Request r, String secret) {
-        String header = r.header("X-Sweep-Signature-256");
-        if (header == null) {
+        try {
+            new com.standardwebhooks.Webhook(secret).verify(r.text(), r.headers());
+            return true;
+        } catch (com.standardwebhooks.exceptions.WebhookVerificationException e) {
             return false;
+        } catch (Exception e) {
+            throw new IllegalStateException("the secret is not one the library takes", e);
         }
-        String expected = "sha256=" + HexFormat.of().formatHex(hmacSha256(secret, r.body()));
-        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), header.getBytes(StandardCharsets.US_ASCII));
     }
 
     static Function<Request, Reply> webhook(String secret) {

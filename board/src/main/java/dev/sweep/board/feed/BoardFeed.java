@@ -1,9 +1,6 @@
 package dev.sweep.board.feed;
 
-import dev.sweep.board.state.BoardState;
-import dev.sweep.schemas.EventCodec;
 import dev.sweep.schemas.KafkaClients;
-import dev.sweep.schemas.RejectedRecordException;
 import dev.sweep.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,10 +24,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The board's one Kafka reader: every partition of its five topics, assigned (no group) and read
  * from the beginning, so a restarted board folds the same records into the same picture.
- * State: the partitions assigned, the end offsets to reach before the picture is whole, and the
- * status (connecting, rebuilding, live).
+ * State: the partitions assigned, the end offsets to reach before the picture is whole, the
+ * status (connecting, rebuilding, live, lost), and when its loop last came round.
+ *
+ * <p>A feed that dies (any throwable out of its loop) or stops coming round while live is lost: the page
+ * and {@code /api/summary} say so, rather than showing a frozen picture as live.
  */
 public final class BoardFeed implements AutoCloseable {
+    /** What is done with each record read (under the lock). */
+    @FunctionalInterface
+    public interface Folder {
+        void fold(ConsumerRecord<String, byte[]> record);
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(BoardFeed.class);
 
     /** What the board reads: the job's outputs, and the stations' heartbeats for queues and states. */
@@ -55,21 +61,25 @@ public final class BoardFeed implements AutoCloseable {
     /** How often a live board asks the broker for its end offsets, to notice when it is gone. */
     private static final long PROBE_NANOS = 5_000_000_000L;
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+    /** A live loop comes round every poll (200 ms) or probe (3 s): one that has not in this long is stuck. */
+    static final long STUCK_NANOS = 60_000_000_000L;
 
     private final String bootstrap;
-    private final BoardState state;
+    private final Folder folder;
     private final Object lock;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Status status = Status.CONNECTING;
+    private volatile long lastTurn = System.nanoTime();
+    private volatile Throwable died;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private final Set<TopicPartition> assigned = new HashSet<>();
     private final Map<TopicPartition, Long> rebuildTo = new HashMap<>();
 
-    /** @param lock what the folding holds; readers of {@code state} take it too */
-    public BoardFeed(String bootstrap, BoardState state, Object lock) {
+    /** @param lock what the folding holds; readers of the state take it too */
+    public BoardFeed(String bootstrap, Folder folder, Object lock) {
         this.bootstrap = bootstrap;
-        this.state = state;
+        this.folder = folder;
         this.lock = lock;
         this.thread = new Thread(this::run, "board-feed");
         thread.setDaemon(true);
@@ -80,11 +90,27 @@ public final class BoardFeed implements AutoCloseable {
         return this;
     }
 
+    /** The status; LOST too when the feed died or its loop is stuck. */
     public Status status() {
+        if (died != null || (status == Status.LIVE && System.nanoTime() - lastTurn > STUCK_NANOS)) {
+            return Status.LOST;
+        }
         return status;
     }
 
     private void run() {
+        try {
+            follow();
+        } catch (Throwable t) {
+            died = t;
+            LOG.error("board: the feed stopped ({}): the page and /api/summary say lost; restart the board", t.toString(), t);
+            if (t instanceof VirtualMachineError e) {
+                throw e; // out of memory: with -XX:+ExitOnOutOfMemoryError the JVM exits and is restarted
+            }
+        }
+    }
+
+    private void follow() {
         Properties p = KafkaClients.consumer(bootstrap, null);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sweep-board");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // read-only: never creates a topic
@@ -96,6 +122,7 @@ public final class BoardFeed implements AutoCloseable {
             long folded = 0;
             boolean contacted = false;
             while (running) {
+                lastTurn = System.nanoTime();
                 try {
                     boolean missing = assigned.stream().map(TopicPartition::topic).distinct().count() < TOPICS.size();
                     long now = System.nanoTime();
@@ -122,7 +149,7 @@ public final class BoardFeed implements AutoCloseable {
                     if (!records.isEmpty()) {
                         synchronized (lock) {
                             for (ConsumerRecord<String, byte[]> r : records) {
-                                fold(r);
+                                folder.fold(r);
                             }
                         }
                         folded += records.count();
@@ -200,21 +227,6 @@ public final class BoardFeed implements AutoCloseable {
             }
         }
         return true;
-    }
-
-    private void fold(ConsumerRecord<String, byte[]> r) {
-        try {
-            switch (r.topic()) {
-                case Topics.COVERAGE -> state.onCoverage(EventCodec.COVERAGE.decode(r.value()));
-                case Topics.SITE_MINUTES -> state.onSiteMinute(EventCodec.SITE_MINUTES.decode(r.value()));
-                case Topics.ALERTS -> state.onAlert(EventCodec.ALERTS.decode(r.value()));
-                case Topics.STATION_STATUS -> state.onStatus(EventCodec.STATUSES.decode(r.value()));
-                case Topics.PIPELINE -> state.onPipelineMinute(EventCodec.PIPELINE.decode(r.value()));
-                default -> { }
-            }
-        } catch (RejectedRecordException e) {
-            state.onUnreadable(); // the job sends these to dead letters; the board just skips them
-        }
     }
 
     private void sleepQuietly() {

@@ -40,6 +40,7 @@ public final class BoardState {
     private final DataHealth health = new DataHealth();
     private long clock = Long.MIN_VALUE;
     private long unreadable;
+    private final Map<String, Long> refused = new java.util.TreeMap<>(); // rejection code -> records skipped
     private long unknownSites;
 
     static final String COUNTY = "county";
@@ -90,13 +91,20 @@ public final class BoardState {
         alerts.apply(a);
     }
 
-    public void onPipelineMinute(PipelineMinute p) {
-        health.apply(p);
+    /** @param writtenAt when the job wrote it (the record's timestamp, wall clock) */
+    public void onPipelineMinute(PipelineMinute p, long writtenAt) {
+        health.apply(p, writtenAt);
     }
 
-    /** A record on one of the board's topics that did not decode. */
-    public void onUnreadable() {
+    /**
+     * A record on one of the board's topics that the board cannot use (it does not decode, or a heartbeat fails
+     * the campaign's checks): counted by reason and skipped; the first of each reason is logged.
+     */
+    public void onRefused(String topic, dev.sweep.schemas.RejectedRecordException e) {
         unreadable++;
+        if (refused.merge(e.reason().code(), 1L, Long::sum) == 1) {
+            LOG.warn("board: skipped a record on {} ({}); further ones of this kind are only counted", topic, e.getMessage());
+        }
     }
 
     /** A wall-clock sample for the rate of events in (the publisher takes one per push). */
@@ -202,7 +210,8 @@ public final class BoardState {
                 alerts.active().stream().map(BoardState::row).toList(),
                 alerts.resolved().stream().map(BoardState::row).toList());
         BoardView.Health healthView = new BoardView.Health(health.eventsPerSecond(), health.events(),
-                health.duplicates(), health.late(), health.deadLetters(), health.watermarkLagMs(), unreadable);
+                health.duplicates(), health.late(), health.deadLetters(), health.watermarkLagMs(clock()), unreadable,
+                Map.copyOf(refused));
         return new BoardView(status, clock(), countyView, townships, siteRows, buckets, alertView, healthView);
     }
 

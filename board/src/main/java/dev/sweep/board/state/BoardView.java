@@ -40,7 +40,11 @@ public record BoardView(String status, Long clock, County county, List<TownshipR
     public record AlertRow(String id, String kind, String state, String township, String site, long since, long at,
                            double value, double threshold, String message, String messageEn) {}
 
-    /** {@code unreadable}: records on the board's topics that did not decode. */
+    /**
+     * {@code watermarkLagMs}: how far the job's event clock is behind the board's campaign clock;
+     * {@code unreadable}: records on the board's topics it could not use (not decoded, or a heartbeat the
+     * campaign's checks refuse), {@code refused} the same by reason.
+     */
     public record Health(double eventsPerSecond, long events, long duplicates, long late, long deadLetters,
-                         Double watermarkLagMs, long unreadable) {}
+                         Double watermarkLagMs, long unreadable, Map<String, Long> refused) {}
 }

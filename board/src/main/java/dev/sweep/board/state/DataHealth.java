@@ -7,8 +7,12 @@ import java.util.Map;
 
 /**
  * The job's data health from {@code sweep.pipeline}. State: the latest record per (job, minute)
- * with their running totals, the last watermark lag reported, and a few wall-clock samples of
- * the total events for the rate in.
+ * with their running totals, the job's event clock as it last reported it (the record's wall-clock time less
+ * the lag it reported), and a few wall-clock samples of the total events for the rate in.
+ *
+ * <p>The job reports its lag behind the wall clock, which in a replay of a past campaign is years; the
+ * board shows the lag behind its own campaign clock (the newest event time it has seen), which is the same
+ * thing live and a readable figure in a replay.
  */
 final class DataHealth {
     /** Two weeks of minutes per job; a campaign is days. */
@@ -20,11 +24,11 @@ final class DataHealth {
     private long duplicates;
     private long late;
     private long deadLetters;
-    private Double watermarkLagMs;
+    private Long jobClock; // the job's event clock when it last reported one
     private final ArrayDeque<long[]> samples = new ArrayDeque<>(); // {nanoTime, events}
     private double eventsPerSecond;
 
-    void apply(PipelineMinute p) {
+    void apply(PipelineMinute p, long writtenAt) {
         String key = p.getJob() + "@" + p.getMinute().toEpochMilli();
         PipelineMinute before = minutes.get(key);
         if (before == null && minutes.size() >= MAX_MINUTES) {
@@ -35,7 +39,8 @@ final class DataHealth {
         duplicates += p.getDuplicates() - (before == null ? 0 : before.getDuplicates());
         late += p.getLate() - (before == null ? 0 : before.getLate());
         deadLetters += p.getDeadLetters() - (before == null ? 0 : before.getDeadLetters());
-        watermarkLagMs = p.getWatermarkLagMs(); // null after the end of input: unknown, not zero
+        // Null after the end of input: unknown, not zero.
+        jobClock = p.getWatermarkLagMs() == null ? null : writtenAt - Math.round(p.getWatermarkLagMs());
     }
 
     /** Takes a wall-clock sample of the events read so far; the rate is over the last ten seconds. */
@@ -53,6 +58,9 @@ final class DataHealth {
     long duplicates() { return duplicates; }
     long late() { return late; }
     long deadLetters() { return deadLetters; }
-    Double watermarkLagMs() { return watermarkLagMs; }
+    /** How far the job's event clock is behind {@code clock} (the board's campaign clock); null when unknown. */
+    Double watermarkLagMs(Long clock) {
+        return jobClock == null || clock == null ? null : (double) Math.max(0, clock - jobClock);
+    }
     double eventsPerSecond() { return eventsPerSecond; }
 }

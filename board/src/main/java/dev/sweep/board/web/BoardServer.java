@@ -1,7 +1,10 @@
 package dev.sweep.board.web;
 
+import com.sun.net.httpserver.BasicAuthenticator;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sweep.board.BoardOptions;
 import dev.sweep.board.state.BoardView;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,50 +12,112 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * The board's HTTP side, read-only: the page and its scripts, uPlot from its webjar, the event
  * stream ({@code /events}), and the figures as JSON ({@code /api/summary}, {@code /api/board}).
- * Anything but GET or HEAD is refused.
+ * Anything but GET or HEAD is refused; no page may frame it; with a login, every request needs it
+ * (HTTP basic auth: put TLS in front, see docs/operations.md).
+ *
+ * <p>Its limits hold under load: at most {@link #MAX_BROWSERS} event streams (admitted one by one, so a
+ * crowd arriving at once cannot slip past the count), at most {@link #MAX_THREADS} requests served at once
+ * (a bounded pool: more wait for a thread), at most {@link #MAX_CONNECTIONS} connections (more are closed at
+ * once), and {@link #REQUEST_SECONDS} s for a client to send its request (a slow partial request is cut off and
+ * frees its thread). The last two are the JDK server's own settings, read once per JVM from system properties:
+ * {@link #limits()} sets them unless the operator already has.
  */
 public final class BoardServer implements AutoCloseable {
     /** Browsers at once; each holds a thread while its stream is open. */
     static final int MAX_BROWSERS = 64;
+    /** Threads for everything else (the page, its files, the JSON), beside the browsers' streams. */
+    static final int MAX_OTHER_REQUESTS = 16;
+    static final int MAX_THREADS = MAX_BROWSERS + MAX_OTHER_REQUESTS;
+    static final int MAX_CONNECTIONS = 2 * MAX_THREADS;
+    static final int REQUEST_SECONDS = 10;
+
+    static {
+        limits();
+    }
     private static final String PAGE_ROOT = "dev/sweep/board/web/";
     private static final Map<String, String> TYPES = Map.of(
             "html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8",
             "css", "text/css; charset=utf-8", "svg", "image/svg+xml");
 
     private final HttpServer http;
-    private final ExecutorService threads;
+    private final ThreadPoolExecutor threads;
+    private final Semaphore streams = new Semaphore(MAX_BROWSERS);
     private final UpdateStream stream;
     private final BoardView.Campaign campaign;
     private final Supplier<BoardView> picture;
     private final String uplotRoot;
 
-    /** @param picture the figures as they stand, for the JSON endpoints */
-    public BoardServer(InetSocketAddress address, BoardView.Campaign campaign, Supplier<BoardView> picture)
-            throws IOException {
+    /**
+     * @param picture the figures as they stand, for the JSON endpoints
+     * @param login   the user and password every request must carry, or null
+     */
+    public BoardServer(InetSocketAddress address, BoardView.Campaign campaign, Supplier<BoardView> picture,
+                       BoardOptions.Login login) throws IOException {
         this.stream = new UpdateStream(campaign);
         this.campaign = campaign;
         this.picture = picture;
         this.uplotRoot = "META-INF/resources/webjars/uplot/" + webjarVersion("uplot") + "/dist/";
         AtomicInteger n = new AtomicInteger();
-        this.threads = Executors.newCachedThreadPool(r -> {
+        this.threads = new ThreadPoolExecutor(MAX_THREADS, MAX_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "board-http-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        threads.allowCoreThreadTimeOut(true);
         this.http = HttpServer.create(address, 64);
         http.setExecutor(threads);
-        http.createContext("/", this::handle);
+        HttpContext context = http.createContext("/", this::handle);
+        if (login != null) {
+            context.setAuthenticator(new Login(login));
+        }
         http.start();
+    }
+
+    /**
+     * Sets the JDK server's connection limit and request deadline (JVM-wide, read when the first server of the JVM
+     * starts) unless they are set already. Called before any server starts: the board's class does it when loaded.
+     */
+    public static void limits() {
+        setIfAbsent("sun.net.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
+        setIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(REQUEST_SECONDS));
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
+    }
+
+    /** HTTP basic auth against the one login, compared in constant time. */
+    private static final class Login extends BasicAuthenticator {
+        private final byte[] user;
+        private final byte[] password;
+
+        Login(BoardOptions.Login login) {
+            super("Sweep board", StandardCharsets.UTF_8);
+            this.user = login.user().getBytes(StandardCharsets.UTF_8);
+            this.password = login.password().getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public boolean checkCredentials(String u, String p) {
+            boolean userOk = MessageDigest.isEqual(user, u.getBytes(StandardCharsets.UTF_8));
+            boolean passwordOk = MessageDigest.isEqual(password, p.getBytes(StandardCharsets.UTF_8));
+            return userOk & passwordOk;
+        }
     }
 
     public InetSocketAddress address() {
@@ -97,25 +162,44 @@ public final class BoardServer implements AutoCloseable {
             ex.sendResponseHeaders(200, -1);
             return;
         }
-        if (stream.browsers() >= MAX_BROWSERS) {
+        if (!streams.tryAcquire()) {
+            ex.getResponseHeaders().set("Retry-After", "10");
             send(ex, 503, "text/plain; charset=utf-8", "too many browsers\n".getBytes(StandardCharsets.UTF_8));
             return;
         }
-        ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        ex.getResponseHeaders().set("Cache-Control", "no-store");
-        ex.getResponseHeaders().set("X-Accel-Buffering", "no");
-        ex.sendResponseHeaders(200, 0);
         BrowserLink link = new BrowserLink();
-        stream.join(link);
-        try (OutputStream out = ex.getResponseBody()) {
-            link.serve(out);
+        try {
+            secure(ex);
+            ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+            ex.getResponseHeaders().set("Cache-Control", "no-store");
+            ex.getResponseHeaders().set("X-Accel-Buffering", "no");
+            ex.sendResponseHeaders(200, 0);
+            stream.join(link);
+            try (OutputStream out = ex.getResponseBody()) {
+                link.serve(out);
+            }
         } catch (IOException e) {
             // the browser went away
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             link.close();
+            streams.release();
         }
+    }
+
+    /** Event streams open now. */
+    int streamsOpen() {
+        return MAX_BROWSERS - streams.availablePermits();
+    }
+
+    /** What every answer says: its type is as declared, no page may frame it, nothing is loaded from elsewhere. */
+    private static void secure(HttpExchange ex) {
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        ex.getResponseHeaders().set("X-Frame-Options", "DENY");
+        ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
+        ex.getResponseHeaders().set("Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
     }
 
     private void resource(HttpExchange ex, String name) throws IOException {
@@ -139,9 +223,7 @@ public final class BoardServer implements AutoCloseable {
 
     private static void send(HttpExchange ex, int code, String type, byte[] body) throws IOException {
         ex.getResponseHeaders().set("Content-Type", type);
-        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-        ex.getResponseHeaders().set("Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+        secure(ex);
         if (ex.getRequestMethod().equals("HEAD")) {
             ex.sendResponseHeaders(code, -1);
             return;

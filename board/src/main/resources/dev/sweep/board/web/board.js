@@ -11,7 +11,7 @@ const I18N = {
     alerts: '告警', resolved: '最近解除', health: '数据健康', eventsPerSecond: '事件/秒', events: '事件总数',
     duplicates: '重复', late: '迟到', deadLetters: '死信', watermarkLag: '水位延迟', perHour: '/时',
     coverageCol: '覆盖率', etaShort: '达标时间', laggingSilent: '滞后/静默', reached: '已达标', noRate: '—', by: '截止', lagging: '滞后', silentN: '静默', noAlerts: '无告警',
-    noneResolved: '暂无', lasted: '持续', ago: '前', countyLine: '全县',
+    noneResolved: '暂无', lasted: '持续', ago: '前', countyLine: '全县', more: (n) => `另有 ${n} 条告警未显示`,
     status: { live: '实时', rebuilding: '正在恢复…', connecting: '连接 Kafka…', lost: 'Kafka 中断 · 最后画面', offline: '看板连接中断' },
     condition: { clear: '畅通', busy: '繁忙', congested: '拥堵', silent: '静默', closed: '已关闭', paused: '暂停', waiting: '未开始' },
     kind: { SITE_SILENT: '采样点静默', SITE_SLOW: '采样缓慢', SITE_CONGESTED: '排队拥堵', STATION_OFFLINE: '采样站离线',
@@ -26,7 +26,7 @@ const I18N = {
     alerts: 'Alerts', resolved: 'Recently resolved', health: 'Data health', eventsPerSecond: 'Events/s', events: 'Events',
     duplicates: 'Duplicates', late: 'Late', deadLetters: 'Dead letters', watermarkLag: 'Watermark lag', perHour: '/h',
     coverageCol: 'Coverage', etaShort: 'ETA', laggingSilent: 'lag/silent', reached: 'reached', noRate: '—', by: 'by', lagging: 'lagging', silentN: 'silent', noAlerts: 'No alerts',
-    noneResolved: 'None yet', lasted: 'lasted', ago: 'ago', countyLine: 'County',
+    noneResolved: 'None yet', lasted: 'lasted', ago: 'ago', countyLine: 'County', more: (n) => `${n} more not shown`,
     status: { live: 'LIVE', rebuilding: 'Rebuilding…', connecting: 'Connecting to Kafka…', lost: 'Kafka lost · last picture', offline: 'Board unreachable' },
     condition: { clear: 'clear', busy: 'busy', congested: 'congested', silent: 'silent', closed: 'closed', paused: 'paused', waiting: 'not open' },
     kind: { SITE_SILENT: 'Site silent', SITE_SLOW: 'Site slow', SITE_CONGESTED: 'Site congested', STATION_OFFLINE: 'Station offline',
@@ -300,21 +300,48 @@ function alertAge(a, clock) {
   return now - a.since;
 }
 
+// Most urgent first: the whole feed, then a station nobody hears, a site nobody scans at, a line, a township, a slow site.
+const URGENCY = ['FEED_STALLED', 'STATION_OFFLINE', 'SITE_SILENT', 'SITE_CONGESTED', 'TOWNSHIP_BEHIND_PLAN', 'SITE_SLOW'];
+const urgency = (a) => { const i = URGENCY.indexOf(a.kind); return i < 0 ? URGENCY.length : i; };
+
 function renderAlerts(b) {
-  const active = b.alerts.active;
+  const active = [...b.alerts.active].sort((x, y) => urgency(x) - urgency(y) || x.since - y.since || (x.id < y.id ? -1 : 1));
   const count = $('alert-count');
   count.textContent = String(active.length);
   count.classList.toggle('on', active.length > 0);
-  $('alerts-active').innerHTML = active.length === 0 ? `<li class="none">${t('noAlerts')}</li>` : active.map((a) => `
-    <li class="${esc(a.kind)}" data-id="${esc(a.id)}" data-kind="${esc(a.kind)}" data-site="${esc(a.site ?? '')}">
-      <div class="head"><span>${esc(I18N[lang].kind[a.kind] ?? a.kind)} · ${esc(alertWhere(a))}</span>
-        <span class="age">${fmtDuration(alertAge(a, b.clock))}</span></div>
-      <div class="msg">${esc(lang === 'zh' ? a.message : a.messageEn)}</div></li>`).join('');
-  const resolved = b.alerts.resolved.slice(0, 8);
+  // More than three: one line each, and the resolved ones make room (they are over).
+  $('alerts').classList.toggle('crowded', active.length > 3);
+  const resolved = b.alerts.resolved.slice(0, active.length > 0 ? 2 : 8);
   $('alerts-resolved').innerHTML = resolved.length === 0 ? `<li class="none">${t('noneResolved')}</li>` : resolved.map((a) => `
     <li class="${esc(a.kind)}" data-id="${esc(a.id)}" data-kind="${esc(a.kind)}" data-site="${esc(a.site ?? '')}">
       <div class="head"><span>${esc(I18N[lang].kind[a.kind] ?? a.kind)} · ${esc(alertWhere(a))}</span>
         <span class="age">${fmtTime(a.at)} · ${t('lasted')} ${fmtDuration(a.at - a.since)}</span></div></li>`).join('');
+  const list = $('alerts-active');
+  list.innerHTML = active.length === 0 ? `<li class="none">${t('noAlerts')}</li>` : active.map((a) => `
+    <li class="${esc(a.kind)}" data-id="${esc(a.id)}" data-kind="${esc(a.kind)}" data-site="${esc(a.site ?? '')}">
+      <div class="head"><span>${esc(I18N[lang].kind[a.kind] ?? a.kind)} · ${esc(alertWhere(a))}</span>
+        <span class="age">${fmtDuration(alertAge(a, b.clock))}</span></div>
+      <div class="msg">${esc(lang === 'zh' ? a.message : a.messageEn)}</div></li>`).join('');
+  fitAlerts(list, active.length);
+}
+
+/**
+ * Every active alert must be seen on the wall without scrolling: when they do not all fit, the least urgent give
+ * way, one by one, to a line counting them.
+ */
+function fitAlerts(list, total) {
+  list.dataset.hidden = '0';
+  if (total === 0 || list.scrollHeight <= list.clientHeight + 1) return;
+  const more = document.createElement('li');
+  more.className = 'more';
+  list.appendChild(more);
+  let shown = total;
+  do {
+    list.removeChild(more.previousElementSibling);
+    shown -= 1;
+    more.textContent = t('more')(total - shown);
+  } while (shown > 1 && list.scrollHeight > list.clientHeight + 1);
+  list.dataset.hidden = String(total - shown);
 }
 
 function renderHealth(b) {

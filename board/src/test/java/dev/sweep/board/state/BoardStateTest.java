@@ -199,10 +199,10 @@ class BoardStateTest {
 
     @Test
     void dataHealthKeepsTheLatestOfEachMinute() {
-        state.onPipelineMinute(new PipelineMinute("coverage", Instant.ofEpochMilli(T0), 100L, 2L, 0L, 1L, 1_500.0));
-        state.onPipelineMinute(new PipelineMinute("coverage", Instant.ofEpochMilli(T0), 180L, 4L, 1L, 1L, 900.0));
-        state.onPipelineMinute(new PipelineMinute("coverage", Instant.ofEpochMilli(T0 + MIN), 50L, 0L, 0L, 2L, null));
-        state.onUnreadable();
+        state.onPipelineMinute(new PipelineMinute("coverage", Instant.ofEpochMilli(T0), 100L, 2L, 0L, 1L, 1_500.0), T0);
+        state.onPipelineMinute(new PipelineMinute("coverage", Instant.ofEpochMilli(T0), 180L, 4L, 1L, 1L, 900.0), T0);
+        state.onPipelineMinute(new PipelineMinute("coverage", Instant.ofEpochMilli(T0 + MIN), 50L, 0L, 0L, 2L, null), T0);
+        state.onRefused("sweep.coverage", new dev.sweep.schemas.RejectedRecordException(dev.sweep.schemas.Rejection.CORRUPT, "test"));
         BoardView.Health h = state.view("live").health();
         assertEquals(230, h.events());
         assertEquals(4, h.duplicates());
@@ -210,6 +210,21 @@ class BoardStateTest {
         assertEquals(3, h.deadLetters());
         assertNull(h.watermarkLagMs(), "unknown after the end of input, not zero");
         assertEquals(1, h.unreadable());
+        assertEquals(java.util.Map.of("corrupt", 1L), h.refused());
+    }
+
+    /**
+     * A replay of 2022 written today: the job reports its lag behind the wall clock (years); the board shows
+     * it behind its own campaign clock, the newest event time it has seen.
+     */
+    @Test
+    void theWatermarkLagIsMeasuredAgainstTheCampaignClock() {
+        long now = Instant.parse("2026-10-20T08:00:00Z").toEpochMilli();
+        long watermark = T0 + 10 * MIN;
+        state.onCoverage(coverage(null, T0 + 11 * MIN, 1_000, 0, null)); // the campaign clock: a minute past the watermark
+        state.onPipelineMinute(new PipelineMinute("coverage", Instant.ofEpochMilli(T0 + 10 * MIN), 10L, 0L, 0L, 0L,
+                (double) (now - watermark)), now);
+        assertEquals(60_000.0, state.view("live").health().watermarkLagMs());
     }
 
     @Test

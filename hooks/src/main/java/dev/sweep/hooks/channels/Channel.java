@@ -34,10 +34,20 @@ public abstract sealed class Channel permits GenericWebhook, WeComRobot, DingTal
 
     protected final ChannelSpec spec;
     protected final Scenario scenario;
+    private final Redaction redaction;
 
     Channel(ChannelSpec spec, Scenario scenario) {
         this.spec = spec;
         this.scenario = scenario;
+        // Slack's whole URL is its secret; a webhook's URL is not, but may still carry one in its query.
+        this.redaction = new Redaction(spec.token(), spec.secret(),
+                spec.kind() == dev.sweep.hooks.routes.ChannelKind.SLACK ? spec.url().toString() : null,
+                spec.kind() == dev.sweep.hooks.routes.ChannelKind.SLACK ? spec.url().getRawPath() : null);
+    }
+
+    /** {@code text} (an answer's body, an error's message) without this destination's secrets or any that look like one. */
+    public String redact(String text) {
+        return redaction.apply(text);
     }
 
     /** The service of this destination. */

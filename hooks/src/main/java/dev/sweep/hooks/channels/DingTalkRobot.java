@@ -41,7 +41,7 @@ final class DingTalkRobot extends Channel {
         ObjectNode root = JSON.createObjectNode();
         root.put("msgtype", "markdown");
         ObjectNode markdown = root.putObject("markdown");
-        markdown.put("title", text.title());
+        markdown.put("title", text.title(PageText.Markup.DINGTALK));
         markdown.put("text", text.render(PageText.Markup.DINGTALK, MAX_TEXT_BYTES));
         return post(uri, page, json(root), timeout).build();
     }

@@ -16,27 +16,31 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 
 /**
  * A generic JSON webhook: POST of the page as JSON (every alert with its idempotency key, and the
- * text a person reads), signed the way GitHub signs its webhooks: {@code X-Sweep-Signature-256:
- * sha256=<hex HMAC-SHA256(secret, raw body)>}. The body carries {@code sentAt}, under the signature,
- * so a receiver can refuse a replayed request; a retry is signed again with a new {@code sentAt} and
- * the same idempotency keys. Success on any 2xx.
+ * text a person reads), signed as Standard Webhooks 1.0 signs ({@link StandardWebhooks}): the
+ * {@code webhook-id} is the page's idempotency key, the same on every retry; each attempt is signed
+ * again with its own {@code webhook-timestamp}, which the receiver's library holds to five minutes of its
+ * clock, so a replayed request is refused. Success on any 2xx.
  */
 final class GenericWebhook extends Channel {
-    public static final String SIGNATURE = "X-Sweep-Signature-256";
+    private final byte[] key;
 
     GenericWebhook(ChannelSpec spec, Scenario scenario) {
         super(spec, scenario);
+        this.key = StandardWebhooks.key(spec.secret());
     }
 
     @Override
     public HttpRequest request(Page page, Instant now, Duration timeout) {
         byte[] body = body(page, now);
-        String signature = "sha256=" + HexFormat.of().formatHex(Hmac.sha256(spec.secret(), body));
-        return post(spec.url(), page, body, timeout).header(SIGNATURE, signature).build();
+        long seconds = now.getEpochSecond();
+        return post(spec.url(), page, body, timeout)
+                .header(StandardWebhooks.ID, page.idempotencyKey())
+                .header(StandardWebhooks.TIMESTAMP, Long.toString(seconds))
+                .header(StandardWebhooks.SIGNATURE, StandardWebhooks.signature(key, page.idempotencyKey(), seconds, body))
+                .build();
     }
 
     byte[] body(Page page, Instant now) {

@@ -9,17 +9,15 @@ import dev.sweep.hooks.page.Page;
 import dev.sweep.hooks.page.PagedAlert;
 import dev.sweep.hooks.routes.ChannelSpec;
 import dev.sweep.hooks.routes.Routes;
+import dev.sweep.schemas.Durations;
 import dev.sweep.schemas.EventCodec;
 import dev.sweep.schemas.KafkaClients;
 import dev.sweep.schemas.RejectedRecordException;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -63,6 +62,12 @@ import org.slf4j.LoggerFactory;
  * <p>While a page is being delivered (or waits for its next attempt) the partitions are paused: the
  * consumer keeps polling, so it stays in its group through an hour of retries, but reads nothing it
  * could not send. A page is sent by one thread at a time per destination, so pages arrive in order.
+ *
+ * <p>Each destination has its own HTTP client ({@link DestinationHttp}): an attempt is over by its deadline
+ * whatever the endpoint does, and reads at most 64 KiB of the answer. An endpoint slower than the request
+ * timeout has probably taken the page all the same, so it is not flooded: each attempt that got no
+ * complete answer in time gives the next one twice as long (up to {@link #MAX_TIMEOUT_FACTOR} times the
+ * request timeout), after the usual backoff, and the page is delivered by the first 2xx it answers in time.
  */
 public final class ChannelWorker {
     private static final Logger LOG = LoggerFactory.getLogger(ChannelWorker.class);
@@ -70,13 +75,17 @@ public final class ChannelWorker {
     private static final long MAX_POLL_MILLIS = 500;
     /** Keys delivered lately, to drop an alert the topic holds twice (a job replay) without paging again. */
     private static final int RECENT_KEYS = 10_000;
+    /** The longest an attempt may take, in request timeouts: 1, 2, 4, 8 after attempts without an answer. */
+    static final int MAX_TIMEOUT_FACTOR = 8;
+    /** Alerts are a few hundred bytes: a fetch never needs more (and a forged flood cannot fill the heap). */
+    private static final int FETCH_BYTES = 256 * 1024;
 
     private final String id;
     private final ChannelSpec spec;
     private final Channel channel;
     private final Routes routes;
     private final HookOptions options;
-    private final HttpClient http;
+    private final DestinationHttp http;
     private final Undelivered undelivered;
     private final DeliveryListener listener;
     private final Backoff backoff;
@@ -89,6 +98,7 @@ public final class ChannelWorker {
     private long openDueAt;
     private Page sending;
     private int attempts;
+    private int timeouts;
     private long firstAttemptAt;
     private long nextAttemptAt;
     private final ReadOffsets offsets = new ReadOffsets();
@@ -99,23 +109,27 @@ public final class ChannelWorker {
         }
     };
 
-    public ChannelWorker(String bootstrap, Channel channel, Routes routes, HookOptions options, HttpClient http,
-                         Undelivered undelivered) {
+    public ChannelWorker(String bootstrap, Channel channel, Routes routes, HookOptions options, Undelivered undelivered) {
         this.spec = channel.spec();
         this.id = spec.id();
         this.channel = channel;
         this.routes = routes;
         this.options = options;
-        this.http = http;
         this.undelivered = undelivered;
         this.listener = options.listener();
         this.backoff = new Backoff(options.initialBackoff(), options.maxBackoff());
         Properties p = KafkaClients.consumer(bootstrap, options.groupOf(id));
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, options.groupOf(id));
-        // Polls come at least every MAX_POLL_MILLIS plus one HTTP attempt; leave room for a slow answer.
+        // Polls come at least every MAX_POLL_MILLIS plus one HTTP attempt; leave room for the longest one.
         p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
-                (int) Math.max(300_000, 3 * options.requestTimeout().toMillis() + 60_000));
+                (int) Math.max(300_000, (MAX_TIMEOUT_FACTOR + 1) * options.requestTimeout().toMillis() + 60_000));
+        // A dispatcher that died without leaving its groups (killed, out of memory) is noticed in 10 s, not 45:
+        // its restart resumes paging that much sooner.
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, FETCH_BYTES);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, FETCH_BYTES);
         this.consumer = new KafkaConsumer<>(p);
+        this.http = new DestinationHttp(id, options.requestTimeout());
         this.thread = new Thread(this::run, "hooks-" + id);
     }
 
@@ -130,6 +144,7 @@ public final class ChannelWorker {
     /** Releases a worker that was never started. */
     public void discard() {
         consumer.close(Duration.ZERO);
+        http.close();
     }
 
     /** Asks the worker to stop: an HTTP attempt under way is finished first, so its outcome is committed. */
@@ -178,6 +193,8 @@ public final class ChannelWorker {
                 consumer.close(Duration.ofSeconds(5));
             } catch (RuntimeException e) {
                 LOG.warn("{}: consumer did not close cleanly: {}", id, e.toString());
+            } finally {
+                http.close();
             }
             LOG.debug("{}: stopped", id);
         }
@@ -247,6 +264,7 @@ public final class ChannelWorker {
         open.subList(0, n).clear();
         sending = Page.of(taken);
         attempts = 0;
+        timeouts = 0;
         firstAttemptAt = now;
         nextAttemptAt = now;
         consumer.pause(consumer.assignment());
@@ -283,22 +301,41 @@ public final class ChannelWorker {
         }
     }
 
+    /** One attempt, over by its deadline; what it came to, with no secret in its detail. */
     private Outcome send(Page page) {
+        Duration limit = options.requestTimeout().multipliedBy(1L << Math.min(timeouts, 3));
         HttpRequest request;
         try {
-            request = channel.request(page, Instant.now(), options.requestTimeout());
+            request = channel.request(page, Instant.now(), limit);
         } catch (RuntimeException e) {
-            return new Outcome.Refused("cannot build the request: " + e.getMessage());
+            return new Outcome.Refused("cannot build the request: " + channel.redact(String.valueOf(e.getMessage())));
         }
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return channel.outcome(response.statusCode(), response.headers(), response.body());
+            DestinationHttp.Answer answer = http.exchange(request, limit);
+            timeouts = 0;
+            return redacted(channel.outcome(answer.status(), answer.headers(), answer.body()));
+        } catch (TimeoutException | HttpTimeoutException e) {
+            if (e instanceof HttpConnectTimeoutException) {
+                return new Outcome.Retry("connect timed out", null); // nobody there: no reason to wait longer next time
+            }
+            timeouts++;
+            return new Outcome.Retry("no complete answer within " + Durations.text(limit), null);
         } catch (IOException e) {
-            return new Outcome.Retry(describe(e), null);
+            return new Outcome.Retry(channel.redact(describe(e)), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Outcome.Retry("interrupted", null);
         }
+    }
+
+    private Outcome redacted(Outcome o) {
+        if (o instanceof Outcome.Delivered d) {
+            return new Outcome.Delivered(channel.redact(d.detail()));
+        }
+        if (o instanceof Outcome.Retry r) {
+            return new Outcome.Retry(channel.redact(r.detail()), r.retryAfter());
+        }
+        return new Outcome.Refused(channel.redact(o.detail()));
     }
 
     /** Writes the page's alerts to the undelivered topic, then lets them go (an ERROR in the log says so). */

@@ -23,9 +23,12 @@ public record Page(List<PagedAlert> alerts, String idempotencyKey) {
         return new Page(copy, derivedKey(keys));
     }
 
+    /** Longer alert keys (only a forged alert has one) are hashed like a page's, to keep headers short. */
+    static final int MAX_KEY_CHARS = 200;
+
     /** The key of a message carrying these alert keys. */
     public static String derivedKey(List<String> keys) {
-        if (keys.size() == 1 && HeaderText.isPrintableAscii(keys.get(0))) {
+        if (keys.size() == 1 && HeaderText.isPrintableAscii(keys.get(0)) && keys.get(0).length() <= MAX_KEY_CHARS) {
             return keys.get(0);
         }
         try {

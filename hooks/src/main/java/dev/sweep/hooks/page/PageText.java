@@ -24,6 +24,12 @@ import java.util.Objects;
  * Asia/Shanghai for Neixiang) and the figure against its threshold. Rendered in the markup of each
  * service, within its size limit: when the lines do not fit, the last ones give way to a count of
  * the alerts not listed.
+ *
+ * <p>What the alert carries (its messages, and ids the scenario does not know) is text, never markup:
+ * anything that can write the alerts topic could otherwise put a link, a mention ({@code <@all>}) or a
+ * {@code <font>} in front of every lead. Each markup gets those fields with its control characters turned
+ * into their full-width look-alikes and links broken ({@link #untrusted}); links and mentions come only
+ * from the routes file. The generic webhook's plain text and JSON carry the fields as they are.
  */
 public final class PageText {
 
@@ -46,8 +52,6 @@ public final class PageText {
     private final Scenario scenario;
     private final List<Alert> alerts;
     private final String ref;
-    private final List<String> linesZh;
-    private final List<String> linesEn;
 
     /**
      * @param alerts the page's alerts (at least one)
@@ -66,13 +70,11 @@ public final class PageText {
                 .thenComparing(Alert::getSince)
                 .thenComparing(Alert::getAlertId));
         this.alerts = List.copyOf(sorted);
-        this.linesZh = this.alerts.stream().map(this::lineZh).toList();
-        this.linesEn = this.alerts.stream().map(this::lineEn).toList();
     }
 
-    /** A short title in Chinese (DingTalk shows it in the notification). */
-    public String title() {
-        return titleZh();
+    /** A short title in Chinese, in this markup's text (DingTalk shows it in the notification). */
+    public String title(Markup m) {
+        return titleZh(m);
     }
 
     /** The whole page in this markup, cut to at most {@code maxBytes} bytes of UTF-8. */
@@ -95,16 +97,16 @@ public final class PageText {
     private String listing(Markup m, int shown) {
         int hidden = alerts.size() - shown;
         StringBuilder sb = new StringBuilder();
-        sb.append(heading(m, titleZh())).append("\n\n");
+        sb.append(heading(m, titleZh(m))).append("\n\n");
         for (int i = 0; i < shown; i++) {
-            sb.append("- ").append(esc(m, linesZh.get(i))).append('\n');
+            sb.append("- ").append(esc(m, lineZh(alerts.get(i), m))).append('\n');
         }
         if (hidden > 0) {
             sb.append("- ").append(esc(m, "……另有 " + hidden + " 条未列出")).append('\n');
         }
-        sb.append('\n').append(heading(m, titleEn())).append("\n\n");
+        sb.append('\n').append(heading(m, titleEn(m))).append("\n\n");
         for (int i = 0; i < shown; i++) {
-            sb.append("- ").append(esc(m, linesEn.get(i))).append('\n');
+            sb.append("- ").append(esc(m, lineEn(alerts.get(i), m))).append('\n');
         }
         if (hidden > 0) {
             sb.append("- ").append(esc(m, "… and " + hidden + " more not listed")).append('\n');
@@ -115,42 +117,43 @@ public final class PageText {
 
     // ----- titles and lines -------------------------------------------------------------------------------------
 
-    private String titleZh() {
+    private String titleZh(Markup m) {
         long raised = raisedCount();
         long resolved = alerts.size() - raised;
         if (alerts.size() == 1) {
             Alert a = alerts.get(0);
-            return (raised == 1 ? "【告警】" : "【已恢复】") + whereZh(a.getTownshipId()) + " · " + kindZh(a.getKind());
+            return (raised == 1 ? "【告警】" : "【已恢复】") + whereZh(a.getTownshipId(), m) + " · " + kindZh(a.getKind());
         }
         String counts = raised > 0 && resolved > 0 ? "（新告警 " + raised + "，已恢复 " + resolved + "）"
                 : resolved == 0 ? "" : "（均已恢复）";
-        return "【告警】" + scopeZh() + " " + alerts.size() + " 条" + counts;
+        return "【告警】" + scopeZh(m) + " " + alerts.size() + " 条" + counts;
     }
 
-    private String titleEn() {
+    private String titleEn(Markup m) {
         long raised = raisedCount();
         long resolved = alerts.size() - raised;
         if (alerts.size() == 1) {
             Alert a = alerts.get(0);
-            return (raised == 1 ? "[ALERT] " : "[RESOLVED] ") + whereEn(a.getTownshipId()) + " · " + kindEn(a.getKind());
+            return (raised == 1 ? "[ALERT] " : "[RESOLVED] ") + whereEn(a.getTownshipId(), m) + " · " + kindEn(a.getKind());
         }
         String counts = raised > 0 && resolved > 0 ? " (" + raised + " raised, " + resolved + " resolved)"
                 : resolved == 0 ? "" : " (all resolved)";
-        return "[ALERTS] " + scopeEn() + ": " + alerts.size() + counts;
+        return "[ALERTS] " + scopeEn(m) + ": " + alerts.size() + counts;
     }
 
-    private String lineZh(Alert a) {
+    private String lineZh(Alert a, Markup m) {
         StringBuilder sb = new StringBuilder();
         sb.append(a.getState() == AlertState.RAISED ? "【告警】" : "【已恢复】").append(kindZh(a.getKind()))
-                .append(" · ").append(whereZh(a.getTownshipId()));
+                .append(" · ").append(whereZh(a.getTownshipId(), m));
         Site site = site(a);
         if (site != null) {
             sb.append(' ').append(site.name()).append('（').append(site.id()).append('）');
         } else if (a.getSiteId() != null) {
-            sb.append(' ').append(a.getSiteId());
+            sb.append(' ').append(untrusted(m, a.getSiteId()));
         }
-        sb.append('：').append(clean(a.getMessage()));
-        sb.append("（数值 ").append(figure(a.getValue())).append("，阈值 ").append(figure(a.getThreshold())).append("；");
+        sb.append('：').append(untrusted(m, a.getMessage()));
+        sb.append("（数值 ").append(measure(a.getKind(), a.getValue(), true)).append("，阈值 ")
+                .append(measure(a.getKind(), a.getThreshold(), true)).append("；");
         if (a.getState() == AlertState.RAISED) {
             sb.append("自 ").append(dayTime(a.getSince())).append(" 起）");
         } else {
@@ -159,15 +162,16 @@ public final class PageText {
         return sb.toString();
     }
 
-    private String lineEn(Alert a) {
+    private String lineEn(Alert a, Markup m) {
         StringBuilder sb = new StringBuilder();
         sb.append(a.getState() == AlertState.RAISED ? "[ALERT] " : "[RESOLVED] ").append(kindEn(a.getKind()))
-                .append(" · ").append(whereEn(a.getTownshipId()));
+                .append(" · ").append(whereEn(a.getTownshipId(), m));
         if (a.getSiteId() != null) {
-            sb.append(", site ").append(a.getSiteId());
+            sb.append(", site ").append(site(a) != null ? site(a).id() : untrusted(m, a.getSiteId()));
         }
-        sb.append(": ").append(clean(a.getMessageEn()));
-        sb.append(" (figure ").append(figure(a.getValue())).append(", threshold ").append(figure(a.getThreshold())).append("; ");
+        sb.append(": ").append(untrusted(m, a.getMessageEn()));
+        sb.append(" (figure ").append(measure(a.getKind(), a.getValue(), false)).append(", threshold ")
+                .append(measure(a.getKind(), a.getThreshold(), false)).append("; ");
         if (a.getState() == AlertState.RAISED) {
             sb.append("since ").append(dayTime(a.getSince())).append(')');
         } else {
@@ -188,18 +192,18 @@ public final class PageText {
         return alerts.stream().filter(a -> a.getState() == AlertState.RAISED).count();
     }
 
-    private String scopeZh() {
+    private String scopeZh(Markup m) {
         List<String> ids = townshipIds();
         if (ids.size() == 1) {
-            return whereZh(ids.get(0));
+            return whereZh(ids.get(0), m);
         }
         return ids.size() + " 个乡镇";
     }
 
-    private String scopeEn() {
+    private String scopeEn(Markup m) {
         List<String> ids = townshipIds();
         if (ids.size() == 1) {
-            return whereEn(ids.get(0));
+            return whereEn(ids.get(0), m);
         }
         return ids.size() + " townships";
     }
@@ -210,20 +214,20 @@ public final class PageText {
                 ? "" : a.getTownshipId()).distinct().toList();
     }
 
-    private String whereZh(String townshipId) {
+    private String whereZh(String townshipId, Markup m) {
         if (townshipId == null || townshipId.isEmpty()) {
             return "全县";
         }
         Township t = scenario.township(townshipId);
-        return t == null ? townshipId : t.nameZh();
+        return t == null ? untrusted(m, townshipId) : t.nameZh();
     }
 
-    private String whereEn(String townshipId) {
+    private String whereEn(String townshipId, Markup m) {
         if (townshipId == null || townshipId.isEmpty()) {
             return "county-wide";
         }
         Township t = scenario.township(townshipId);
-        return t == null ? townshipId : t.name();
+        return t == null ? untrusted(m, townshipId) : t.name();
     }
 
     private Site site(Alert a) {
@@ -277,10 +281,41 @@ public final class PageText {
         return BigDecimal.valueOf(v).setScale(2, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
     }
 
-    /** One line: the rules' messages are prose, but a stray newline would break a list. */
-    private static String clean(String s) {
-        return s == null ? "" : s.replaceAll("\\s+", " ").trim();
+    /**
+     * A figure with its unit, as the rules measure it: minutes for a silent site and an offline station,
+     * people for a queue, a share of capacity or of the residents as a percentage, seconds for the feed.
+     */
+    static String measure(AlertKind kind, double v, boolean zh) {
+        return switch (kind) {
+            case SITE_SILENT, STATION_OFFLINE -> figure(v) + (zh ? " 分钟" : " min");
+            case SITE_CONGESTED -> figure(v) + (zh ? " 人" : " people");
+            case SITE_SLOW, TOWNSHIP_BEHIND_PLAN -> Double.isFinite(v) ? figure(v * 100) + "%" : figure(v);
+            case FEED_STALLED -> figure(v) + (zh ? " 秒" : " s");
+        };
     }
+
+    /**
+     * A field of the alert as text in this markup: one line (a stray newline would break a list), and for the
+     * chat services every character their markdown or mrkdwn acts on replaced by its full-width look-alike, and
+     * {@code ://} and {@code www.} broken so no client turns it into a link.
+     */
+    static String untrusted(Markup m, String s) {
+        String line = s == null ? "" : s.replaceAll("\\s+", " ").trim();
+        if (m == Markup.PLAIN) {
+            return line;
+        }
+        StringBuilder sb = new StringBuilder(line.length());
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            int at = MARKUP_CHARS.indexOf(c);
+            sb.append(at >= 0 ? FULL_WIDTH.charAt(at) : c);
+        }
+        return LINK.matcher(sb).replaceAll(r -> r.group().startsWith(":") ? "：//" : r.group().substring(0, 3) + "．");
+    }
+
+    private static final String MARKUP_CHARS = "<>[]*_`~#|@&\\!";
+    private static final String FULL_WIDTH = "＜＞［］＊＿｀～＃｜＠＆＼！";
+    private static final java.util.regex.Pattern LINK = java.util.regex.Pattern.compile("://|(?i:www)\\.");
 
     private static String heading(Markup m, String s) {
         return switch (m) {

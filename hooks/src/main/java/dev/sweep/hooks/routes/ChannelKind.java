@@ -5,7 +5,7 @@ import java.util.stream.Collectors;
 
 /** The services a lead can be paged through, by the name the routes file uses. */
 public enum ChannelKind {
-    /** A generic JSON webhook, body signed with HMAC-SHA256 (GitHub's scheme). */
+    /** A generic JSON webhook, signed as Standard Webhooks 1.0 signs. */
     WEBHOOK("webhook"),
     /** A WeCom (企业微信) group robot. */
     WECOM("wecom"),

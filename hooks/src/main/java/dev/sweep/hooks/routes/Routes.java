@@ -24,13 +24,23 @@ public final class Routes {
     /** The scope of the county route, and the Kafka key of job-wide alerts. */
     public static final String COUNTY = "county";
 
+    /**
+     * What to do with a destination on a loopback, link-local or private address, or over plain http to
+     * another host: refuse the file (the default), or allow it with a warning (a test rig, a receiver on
+     * the same host or network that the operator means).
+     */
+    public enum RiskyTargets { REFUSE, ALLOW }
+
     private final String source;
     private final Scenario scenario;
     private final List<ChannelSpec> county;
     private final Map<String, List<ChannelSpec>> townships;
+    private final List<String> warnings;
 
-    Routes(String source, Scenario scenario, List<ChannelSpec> county, Map<String, List<ChannelSpec>> townships) {
+    Routes(String source, Scenario scenario, List<ChannelSpec> county, Map<String, List<ChannelSpec>> townships,
+           List<String> warnings) {
         this.source = source;
+        this.warnings = List.copyOf(warnings);
         this.scenario = scenario;
         this.county = List.copyOf(county);
         Map<String, List<ChannelSpec>> copy = new LinkedHashMap<>();
@@ -45,20 +55,34 @@ public final class Routes {
      * @throws RoutesException naming the file, line and field of every problem
      */
     public static Routes load(Path file, Map<String, String> env, Scenario scenario) {
+        return load(file, env, scenario, RiskyTargets.REFUSE);
+    }
+
+    /** {@link #load(Path, Map, Scenario)}, with risky targets refused or allowed with a warning. */
+    public static Routes load(Path file, Map<String, String> env, Scenario scenario, RiskyTargets risky) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new RoutesException(List.of(file + ": cannot be read: " + e.getMessage()));
         }
-        return parse(text, file.toString(), env, scenario);
+        return parse(text, file.toString(), env, scenario, risky);
     }
 
-    /** {@link #load} on text already read; {@code source} names it in errors. */
+    /** {@link #load} on text already read; {@code source} names it in errors. Risky targets are refused. */
     public static Routes parse(String yaml, String source, Map<String, String> env, Scenario scenario) {
+        return parse(yaml, source, env, scenario, RiskyTargets.REFUSE);
+    }
+
+    public static Routes parse(String yaml, String source, Map<String, String> env, Scenario scenario, RiskyTargets risky) {
         Objects.requireNonNull(env, "env");
         Objects.requireNonNull(scenario, "scenario");
-        return new RoutesParser(source, env, scenario).parse(yaml);
+        return new RoutesParser(source, env, scenario, Objects.requireNonNull(risky, "risky")).parse(yaml);
+    }
+
+    /** The risky targets that were allowed, one line each naming the file, line and field (none when refused). */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /** The file (or name) the routes were read from. */

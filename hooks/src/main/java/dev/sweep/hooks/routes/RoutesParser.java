@@ -2,6 +2,7 @@ package dev.sweep.hooks.routes;
 
 import dev.sweep.campaign.Scenario;
 import dev.sweep.campaign.Township;
+import dev.sweep.hooks.channels.StandardWebhooks;
 import dev.sweep.hooks.routes.YamlNode.Entry;
 import dev.sweep.hooks.routes.YamlNode.Mapping;
 import dev.sweep.hooks.routes.YamlNode.Scalar;
@@ -39,14 +40,17 @@ final class RoutesParser {
     private final String source;
     private final Map<String, String> env;
     private final Scenario scenario;
+    private final Routes.RiskyTargets risky;
     private final List<String> problems = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
     /** Channel ids seen so far, to refuse the same destination twice. */
     private final Map<String, ChannelSpec> ids = new HashMap<>();
 
-    RoutesParser(String source, Map<String, String> env, Scenario scenario) {
+    RoutesParser(String source, Map<String, String> env, Scenario scenario, Routes.RiskyTargets risky) {
         this.source = source;
         this.env = env;
         this.scenario = scenario;
+        this.risky = risky;
     }
 
     Routes parse(String text) {
@@ -115,7 +119,7 @@ final class RoutesParser {
         if (!problems.isEmpty()) {
             throw new RoutesException(problems);
         }
-        return new Routes(source, scenario, county, townships);
+        return new Routes(source, scenario, county, townships, warnings);
     }
 
     /** The channels of every lead of a route ({@code leads: [...]}); {@code []} means no lead. */
@@ -202,6 +206,15 @@ final class RoutesParser {
                     destination = shortHash(u);
                 }
                 secret = secretFromEnv(m, "secretEnv", path);
+                if (secret != null) {
+                    try {
+                        StandardWebhooks.key(secret);
+                    } catch (IllegalArgumentException e) {
+                        problem(m.entries().get("secretEnv").keyLine(), path + ".secretEnv", "environment variable "
+                                + string(m, "secretEnv", path, false) + " " + e.getMessage());
+                        secret = null;
+                    }
+                }
             }
             case WECOM -> {
                 checkFields(m, path, Set.of("kind", "id", "keyEnv", "baseUrl"), LITERAL_SECRETS.keySet(),
@@ -346,12 +359,34 @@ final class RoutesParser {
         return httpUrl(value, line, field, secret, null);
     }
 
-    /** An http(s) URL with a host; a secret one is never quoted back, only its variable. */
+    /**
+     * An http(s) URL with a host; a secret one is never quoted back, only its variable. A literal URL with
+     * credentials in it is refused; a risky target (loopback, link-local, private, plain http to another host)
+     * is refused, or only warned about when risky targets are allowed.
+     */
     private URI httpUrl(String value, int line, String field, boolean secret, String variable) {
         try {
             URI uri = new URI(value);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
             if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+                if (!secret) {
+                    var credentials = TargetCheck.credentials(uri);
+                    if (credentials.isPresent()) {
+                        problem(line, field, credentials.get() + ": secrets come from the environment, never from the routes file");
+                        return null;
+                    }
+                }
+                var risk = TargetCheck.risk(uri);
+                if (risk.isPresent()) {
+                    String where = (secret ? "environment variable " + variable + " points at " : "") + risk.get();
+                    if (risky == Routes.RiskyTargets.ALLOW) {
+                        warnings.add(source + (line > 0 ? " line " + line : "") + ", " + field + ": " + where
+                                + " (allowed by --allow-risky-targets)");
+                    } else {
+                        problem(line, field, where + "; refused unless risky targets are allowed (--allow-risky-targets)");
+                        return null;
+                    }
+                }
                 return uri;
             }
         } catch (URISyntaxException e) {
