@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * are cut off, and leave the board answering. The board runs without Kafka (it says "connecting"): its HTTP
  * side is what is under test.
  */
+@Tag("e2e")
 class BoardLimitsTest {
     static final int CROWD = 200;
     static final int SLOW = 400;

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * colours, an alert raised and resolved, the township's silent count, sorting, the English
  * labels, and Kafka going away and coming back, all on one page that is never reloaded.
  */
+@Tag("e2e")
 class BoardPageTest {
     static final long T0 = Instant.parse("2022-05-04T01:00:00Z").toEpochMilli(); // 09:00 in Neixiang
     static final Duration WAIT = Duration.ofSeconds(60);

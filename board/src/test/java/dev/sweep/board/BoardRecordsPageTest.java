@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * active alert (or the most urgent, with a count of the rest) without scrolling, and the watermark lag of a
  * replay in minutes, not years.
  */
+@Tag("e2e")
 class BoardRecordsPageTest {
     static final long T0 = Instant.parse("2022-05-04T01:00:00Z").toEpochMilli(); // 09:00 in Neixiang
     static final long MIN = 60_000L;

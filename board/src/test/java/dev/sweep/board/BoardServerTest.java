@@ -24,6 +24,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * written, {@code /api/summary} has the agreed shape, and the event stream gives a new browser the
  * whole picture first and then only what changed.
  */
+@Tag("e2e")
 class BoardServerTest {
     static final long T0 = Instant.parse("2022-05-04T00:00:00Z").toEpochMilli();
     static LocalKafka kafka;

@@ -10,7 +10,6 @@ import dev.sweep.board.web.Summary;
 import dev.sweep.producers.simulator.Drill;
 import dev.sweep.producers.simulator.Emission;
 import dev.sweep.producers.simulator.Ledger;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,6 +22,7 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
@@ -35,6 +35,7 @@ import org.openqa.selenium.By;
  * there, then the rest of the campaign comes in. The page is never reloaded
  * until the language check at the end; its figures must end on the ledger's.
  */
+@Tag("e2e")
 class LiveBoardTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()

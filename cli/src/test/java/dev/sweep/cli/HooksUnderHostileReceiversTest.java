@@ -35,6 +35,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * one a healthy destination of the same township: it gets its page on time, and every alert is delivered once
  * or recorded as undelivered, never both; no secret reaches the log or the undelivered topic; SIGTERM stops it.
  */
+@Tag("e2e")
 class HooksUnderHostileReceiversTest {
     static final Duration WAIT = Duration.ofSeconds(90);
     static final long HUGE_BODY = 600L * 1024 * 1024;

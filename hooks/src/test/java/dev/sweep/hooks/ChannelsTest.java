@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * independently, from the services' documentation), and its answers are understood: errcode 0 only is
  * success, a rate limit is retried, a wrong signature is refused for good, Retry-After is honoured.
  */
+@Tag("e2e")
 class ChannelsTest {
     static LocalKafka kafka;
 

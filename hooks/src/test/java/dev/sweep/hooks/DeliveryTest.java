@@ -37,6 +37,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.Test;
  * goes to the undelivered topic, one bad endpoint holds back no other, and the county route takes
  * FEED_STALLED and the townships without a lead.
  */
+@Tag("e2e")
 class DeliveryTest {
     static final String SECRET = Services.webhookSecret();
     static LocalKafka kafka;

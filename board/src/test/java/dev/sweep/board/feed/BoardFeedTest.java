@@ -9,9 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A feed that dies says so: its status turns lost (what the page and /api/summary show), never a frozen "live". */
+@Tag("e2e")
 class BoardFeedTest {
 
     static void await(String what, Duration limit, java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -26,12 +26,14 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * A clean replay of neixiang with seed 7: the ledger has the report's totals, and the records
  * themselves, decoded and recounted, say the same.
  */
+@Tag("e2e")
 class CleanReplayTest {
     private static final Scenario S = Replays.NEIXIANG;
     private static final long SEC = 1_000L;

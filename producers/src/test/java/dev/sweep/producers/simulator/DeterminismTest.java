@@ -10,10 +10,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The same scenario, seed and drills give byte-identical ledgers and emissions; another seed does not. */
+@Tag("e2e")
 class DeterminismTest {
 
     @TempDir

@@ -27,9 +27,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Each drill, alone with seed 7, against the clean replay: what it does to the stream and the ledger. */
+@Tag("e2e")
 class DrillEffectsTest {
     private static final Scenario S = Replays.NEIXIANG;
     private static final long SEC = 1_000L;
