@@ -9,6 +9,7 @@ import dev.sweep.jobs.alerts.FeedAlerts;
 import dev.sweep.jobs.alerts.SiteAlerts;
 import dev.sweep.jobs.alerts.TownshipPlanAlerts;
 import dev.sweep.jobs.coverage.AreaCoverage;
+import dev.sweep.jobs.coverage.AreaTally;
 import dev.sweep.jobs.coverage.PersonRegister;
 import dev.sweep.jobs.coverage.PipelineHealth;
 import dev.sweep.jobs.coverage.SiteMinutes;
@@ -18,6 +19,7 @@ import dev.sweep.jobs.inbound.StationClock;
 import dev.sweep.jobs.influx.InfluxLines;
 import dev.sweep.jobs.influx.InfluxSink;
 import dev.sweep.jobs.kafka.KafkaEndpoints;
+import dev.sweep.jobs.records.AreaCount;
 import dev.sweep.jobs.records.Counted;
 import dev.sweep.jobs.records.DeadLetter;
 import dev.sweep.jobs.records.Heartbeat;
@@ -56,7 +58,7 @@ import picocli.CommandLine;
  * stations (Kafka: scans, station-status) ─▶ decode ─▶ route ─┬─▶ dead letters (Kafka)
  *                                                             ├─▶ heartbeats ─▶ site_status
  *   scans ─▶ person register (dedup, first scan by event time) ─┬─▶ site minutes ─▶ site_throughput, sweep.site-minutes
- *                                                               └─▶ persons ─▶ township / county coverage ─▶ coverage, sweep.coverage
+ *                                                               └─▶ people per township and minute ─▶ township / county coverage ─▶ coverage, sweep.coverage
  *   site minutes + heartbeats ─▶ site alerts ───────────┐
  *   township coverage ─▶ township alerts (behind plan) ─┼─▶ alerts, sweep.alerts
  *   tallies of every stage ─▶ feed alert (stalled) ─────┘
@@ -103,23 +105,25 @@ public final class CoverageJob {
                 .keyBy(s -> s.personKey)
                 .process(new PersonRegister(o.dedupTtl())).name("person register").uid("person-register");
 
-        DataStream<SiteMinute> siteMinutes = registered
+        SingleOutputStreamOperator<SiteMinute> siteMinutes = registered
                 .keyBy(c -> c.site)
                 .process(new SiteMinutes(campaign, o.emitEvery(), o.lateness())).name("site minutes").uid("site-minutes");
 
-        DataStream<Counted> persons = registered.filter(c -> c.persons != 0).name("persons");
-        DataStream<Coverage> townships = persons
-                .keyBy(c -> campaign.sites().get(c.site).townshipId())
+        DataStream<AreaCount> people = registered
+                .transform("people per township", TypeInformation.of(AreaCount.class), new AreaTally(campaign, o.emitEvery()))
+                .uid("people-per-township");
+        DataStream<Coverage> townships = people
+                .keyBy(c -> c.area)
                 .process(new AreaCoverage(campaign, o.targetCoverage(), o.emitEvery(), o.lateness()))
                 .name("township coverage").uid("township-coverage");
-        DataStream<Coverage> county = persons
+        DataStream<Coverage> county = people
                 .keyBy(c -> AreaCoverage.COUNTY)
                 .process(new AreaCoverage(campaign, o.targetCoverage(), o.emitEvery(), o.lateness()))
                 .name("county coverage").uid("county-coverage");
         DataStream<Coverage> coverage = townships.union(county);
 
-        DataStream<Alert> siteAlerts = siteMinutes.keyBy(m -> m.getSiteId().toString())
-                .connect(heartbeats.keyBy(h -> h.siteId))
+        DataStream<Alert> siteAlerts = siteMinutes.getSideOutput(SiteMinutes.SCANS).keyBy(m -> m.site)
+                .connect(heartbeats.keyBy(h -> h.site))
                 .process(new SiteAlerts(campaign, o.rules(), o.idleAfter())).name("site alerts").uid("site-rules");
         DataStream<Alert> townshipAlerts = townships.keyBy(c -> c.getTownshipId().toString())
                 .process(new TownshipPlanAlerts(campaign, o.targetCoverage(), o.rules())).name("township alerts")

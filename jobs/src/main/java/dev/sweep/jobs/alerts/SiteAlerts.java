@@ -5,8 +5,8 @@ import dev.sweep.campaign.Site;
 import dev.sweep.events.Alert;
 import dev.sweep.events.AlertKind;
 import dev.sweep.events.AlertState;
-import dev.sweep.events.SiteMinute;
 import dev.sweep.jobs.records.Heartbeat;
+import dev.sweep.jobs.records.MinuteScans;
 import java.time.Duration;
 import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -35,7 +35,7 @@ import org.apache.flink.util.Collector;
  * State per site: its view as of the last judged minute (last heartbeat, opening, last scan, its four
  * incidents), the heartbeats waiting for their minute, and scans per minute over the slow window.
  */
-public final class SiteAlerts extends KeyedCoProcessFunction<String, SiteMinute, Heartbeat, Alert> {
+public final class SiteAlerts extends KeyedCoProcessFunction<Integer, MinuteScans, Heartbeat, Alert> {
     static final long MINUTE = 60_000L;
 
     private final Scenario campaign;
@@ -125,21 +125,21 @@ public final class SiteAlerts extends KeyedCoProcessFunction<String, SiteMinute,
     }
 
     @Override
-    public void processElement1(SiteMinute minute, Context ctx, Collector<Alert> out) throws Exception {
-        long start = minute.getWindowStart().toEpochMilli();
+    public void processElement1(MinuteScans minute, Context ctx, Collector<Alert> out) throws Exception {
+        long start = minute.minute;
         long end = start + MINUTE;
         SiteView v = viewOf();
         if (end <= v.lastTick) {
             // A minute already judged: the scans it shows count from the next judgement on.
-            if (minute.getScans() > 0) {
+            if (minute.scans > 0) {
                 v.lastScanEnd = Math.max(v.lastScanEnd, end);
             }
             if (start >= v.lastTick - rules.slowWindow().toMillis()) {
-                scansPerMinute.put(start, minute.getScans());
+                scansPerMinute.put(start, minute.scans);
             }
         } else {
             // Site minutes are re-sent as they fill: the latest count of a minute wins.
-            scansPerMinute.put(start, minute.getScans());
+            scansPerMinute.put(start, minute.scans);
             v.waitingFrom = Math.min(v.waitingFrom, end);
         }
         view.update(v);
@@ -169,7 +169,7 @@ public final class SiteAlerts extends KeyedCoProcessFunction<String, SiteMinute,
 
     @Override
     public void onTimer(long now, OnTimerContext ctx, Collector<Alert> out) throws Exception {
-        Site site = campaign.site(ctx.getCurrentKey());
+        Site site = campaign.sites().get(ctx.getCurrentKey());
         SiteView v = viewOf();
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             takeInStalledClose(v, site, ctx.timerService(), out);

@@ -4,7 +4,7 @@ import dev.sweep.campaign.Scenario;
 import dev.sweep.campaign.Township;
 import dev.sweep.events.Coverage;
 import dev.sweep.events.CoverageScope;
-import dev.sweep.jobs.records.Counted;
+import dev.sweep.jobs.records.AreaCount;
 import dev.sweep.jobs.records.Tally;
 import java.time.Duration;
 import java.util.HashMap;
@@ -22,8 +22,8 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by area (a township id, or {@link #COUNTY}), fed each person counted in (or taken back: a
- * person whose first scan turned out to be elsewhere, see {@link PersonRegister}): one
+ * Keyed by area (a township id, or {@link #COUNTY}), fed the people counted in per minute (or taken back: a
+ * person whose first scan turned out to be elsewhere, see {@link PersonRegister}), summed by {@link AreaTally}: one
  * coverage point per minute of event time, with the people sampled up to that minute's end
  * against the population, the rate over the 15 minutes up to it, and the ETA to the target.
  * <p>
@@ -34,7 +34,7 @@ import org.apache.flink.util.Collector;
  * State per area: people sampled before the kept minutes, new people per kept minute, the last
  * final minute, the earliest minute to rewrite, the latest minute with people.
  */
-public final class AreaCoverage extends KeyedProcessFunction<String, Counted, Coverage> {
+public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, Coverage> {
     public static final String COUNTY = "county";
     static final long MINUTE = 60_000L;
     static final long RATE_MINUTES = 15;
@@ -75,12 +75,12 @@ public final class AreaCoverage extends KeyedProcessFunction<String, Counted, Co
     }
 
     @Override
-    public void processElement(Counted person, Context ctx, Collector<Coverage> out) throws Exception {
-        long minute = Tally.minuteOf(person.at);
+    public void processElement(AreaCount people, Context ctx, Collector<Coverage> out) throws Exception {
+        long minute = people.minute;
         long oldestKept = oldestKept();
         long counted = Math.max(minute, oldestKept);
         Long n = newPerMinute.get(counted);
-        newPerMinute.put(counted, (n == null ? 0 : n) + person.persons);
+        newPerMinute.put(counted, (n == null ? 0 : n) + people.persons);
         if (lastActive.value() == null || minute > lastActive.value()) {
             lastActive.update(minute);
         }

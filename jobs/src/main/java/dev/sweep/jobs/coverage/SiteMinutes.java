@@ -4,6 +4,7 @@ import dev.sweep.campaign.Scenario;
 import dev.sweep.campaign.Site;
 import dev.sweep.events.SiteMinute;
 import dev.sweep.jobs.records.Counted;
+import dev.sweep.jobs.records.MinuteScans;
 import dev.sweep.jobs.records.Tally;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +20,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by site: each minute of event time's scans, first-time persons, distinct tubes and samplers. A
@@ -30,6 +32,8 @@ import org.apache.flink.util.Collector;
  * State per site: the minutes still open to corrections, and when the next early emission is due.
  */
 public final class SiteMinutes extends KeyedProcessFunction<Integer, Counted, SiteMinute> {
+    /** Each minute's scans as it goes out, for the site alerts (a compact record, not the Avro one). */
+    public static final OutputTag<MinuteScans> SCANS = new OutputTag<>("minute-scans") {};
     static final long MINUTE = 60_000L;
 
     private final Scenario campaign;
@@ -103,7 +107,7 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, Counted, Si
             emitDue.clear();
             for (Map.Entry<Long, Minute> e : minutes.entries()) {
                 if (e.getValue().changed) {
-                    emit(site, e.getKey(), e.getValue(), out);
+                    emit(site, e.getKey(), e.getValue(), ctx, out);
                 }
             }
             return;
@@ -113,7 +117,7 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, Counted, Si
         long ending = time + 1 - MINUTE;
         Minute m = minutes.get(ending);
         if (m != null) {
-            emit(site, ending, m, out);
+            emit(site, ending, m, ctx, out);
             if (latenessMillis == 0) {
                 minutes.remove(ending);
             }
@@ -123,7 +127,7 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, Counted, Si
             Minute gone = minutes.get(expiring);
             if (gone != null) {
                 if (gone.changed) {
-                    emit(site, expiring, gone, out);
+                    emit(site, expiring, gone, ctx, out);
                 }
                 minutes.remove(expiring);
             }
@@ -144,7 +148,7 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, Counted, Si
         return false;
     }
 
-    private void emit(int siteIndex, long minute, Minute m, Collector<SiteMinute> out) throws Exception {
+    private void emit(int siteIndex, long minute, Minute m, OnTimerContext ctx, Collector<SiteMinute> out) throws Exception {
         Site site = campaign.sites().get(siteIndex);
         out.collect(SiteMinute.newBuilder()
                 .setSiteId(site.id())
@@ -155,6 +159,7 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, Counted, Si
                 .setTubes(m.tubes.length)
                 .setSamplers(m.samplers.length)
                 .build());
+        ctx.output(SCANS, new MinuteScans(siteIndex, minute, m.scans));
         if (m.changed) {
             m.changed = false;
             minutes.put(minute, m);

@@ -36,7 +36,7 @@ public final class InboundDecoder implements KafkaRecordDeserializationSchema<In
         Inbound in = new Inbound();
         try {
             if (topic.equals(Topics.STATION_STATUS)) {
-                in.heartbeat = Heartbeat.of(checks.heartbeat(value, now));
+                in.heartbeat = Heartbeat.of(checks.heartbeat(value, now), checks.campaign());
             } else {
                 in.scan = Scan.of(checks.scan(value, now), checks.campaign());
             }

@@ -4,6 +4,8 @@ import dev.sweep.events.StationStatus;
 
 /** A decoded station heartbeat inside the job (a Flink POJO). */
 public class Heartbeat {
+    /** The site's index in the campaign: the key of the site alerts. */
+    public int site;
     public String siteId;
     public String townshipId;
     public long reportedAt;
@@ -14,8 +16,9 @@ public class Heartbeat {
 
     public Heartbeat() {}
 
-    public static Heartbeat of(StationStatus s) {
+    public static Heartbeat of(StationStatus s, dev.sweep.campaign.Scenario campaign) {
         Heartbeat h = new Heartbeat();
+        h.site = campaign.siteIndex(s.getSiteId());
         h.siteId = s.getSiteId();
         h.townshipId = s.getTownshipId();
         h.reportedAt = s.getReportedAt().toEpochMilli();

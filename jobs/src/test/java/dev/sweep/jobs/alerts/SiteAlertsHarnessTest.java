@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sweep.events.Alert;
-import dev.sweep.events.SiteMinute;
 import dev.sweep.jobs.Campaigns;
 import dev.sweep.jobs.records.Heartbeat;
+import dev.sweep.jobs.records.MinuteScans;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,15 +21,16 @@ import org.junit.jupiter.api.Test;
 /** {@link SiteAlerts} keyed by site, as in the job, on the tiny test campaign (NX-CG-001: 300 people an hour). */
 class SiteAlertsHarnessTest {
     static final String SITE = "NX-CG-001";
+    static final int SITE_INDEX = Campaigns.TINY.siteIndex(SITE);
     static final long OPENS = Instant.parse("2022-05-04T00:00:00Z").toEpochMilli();
     static final long MINUTE = 60_000L;
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, SiteMinute, Heartbeat, Alert> harness;
+    private KeyedTwoInputStreamOperatorTestHarness<Integer, MinuteScans, Heartbeat, Alert> harness;
 
     @BeforeEach
     void open() throws Exception {
         harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new SiteAlerts(Campaigns.TINY, AlertRules.defaults(), Duration.ofMinutes(1)),
-                m -> m.getSiteId().toString(), h -> h.siteId, Types.STRING);
+                m -> m.site, h -> h.site, Types.INT);
     }
 
     @AfterEach
@@ -45,6 +46,7 @@ class SiteAlertsHarnessTest {
 
     private void heartbeat(long at, String state, int queue) throws Exception {
         Heartbeat h = new Heartbeat();
+        h.site = SITE_INDEX;
         h.siteId = SITE;
         h.townshipId = "CG";
         h.reportedAt = at;
@@ -58,8 +60,7 @@ class SiteAlertsHarnessTest {
     private void scans(long fromMinute, long untilMinute, int perMinute) throws Exception {
         for (long m = fromMinute; m < untilMinute; m++) {
             long start = OPENS + m * MINUTE;
-            harness.processElement1(new SiteMinute("CG", SITE, Instant.ofEpochMilli(start), perMinute, perMinute, 1, 1),
-                    start + MINUTE - 1);
+            harness.processElement1(new MinuteScans(SITE_INDEX, start, perMinute), start + MINUTE - 1);
         }
     }
 

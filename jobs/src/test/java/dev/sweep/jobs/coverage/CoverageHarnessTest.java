@@ -8,7 +8,8 @@ import dev.sweep.events.Coverage;
 import dev.sweep.events.CoverageScope;
 import dev.sweep.jobs.Campaigns;
 import dev.sweep.jobs.CoverageJob;
-import dev.sweep.jobs.records.Counted;
+import dev.sweep.jobs.records.AreaCount;
+import dev.sweep.jobs.records.Tally;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ class CoverageHarnessTest {
     static final long COUNTY_POPULATION = 550_125;
     static final double TARGET = 0.85;
 
-    private KeyedOneInputStreamOperatorTestHarness<String, Counted, Coverage> harness;
+    private KeyedOneInputStreamOperatorTestHarness<String, AreaCount, Coverage> harness;
 
     @AfterEach
     void close() throws Exception {
@@ -41,36 +42,31 @@ class CoverageHarnessTest {
         }
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, Counted, Coverage> coverage(
-            KeySelector<Counted, String> key, double target, Duration lateness) throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, Counted, Coverage> h = ProcessFunctionTestHarnesses
+    static KeyedOneInputStreamOperatorTestHarness<String, AreaCount, Coverage> coverage(
+            KeySelector<AreaCount, String> key, double target, Duration lateness) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, AreaCount, Coverage> h = ProcessFunctionTestHarnesses
                 .forKeyedProcessFunction(new AreaCoverage(Campaigns.NEIXIANG, target, Duration.ofSeconds(1), lateness),
                         key, Types.STRING);
         h.setProcessingTime(0);
         return h;
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, Counted, Coverage> townships() throws Exception {
+    static KeyedOneInputStreamOperatorTestHarness<String, AreaCount, Coverage> townships() throws Exception {
         return coverage(CoverageHarnessTest::townshipOf, TARGET, Duration.ofMinutes(30));
     }
 
-    /** A person counted in at the township's first site (the register's +1). */
-    static Counted first(String person, String township, long at) {
-        Counted c = new Counted();
-        c.site = Campaigns.NEIXIANG.siteIndex("NX-" + township + "-001");
-        c.at = at;
-        c.scans = 1;
-        c.persons = 1;
-        return c;
+    /** A person counted into the township at {@code at} (as AreaTally sends it: a sum of one). */
+    static AreaCount first(String person, String township, long at) {
+        return new AreaCount(township, Tally.minuteOf(at), 1);
     }
 
-    /** The key of township coverage in CoverageJob: the township of the site. */
-    static String townshipOf(Counted c) {
-        return Campaigns.NEIXIANG.sites().get(c.site).townshipId();
+    /** The key of township coverage in CoverageJob. */
+    static String townshipOf(AreaCount c) {
+        return c.area;
     }
 
-    private void send(Counted c) throws Exception {
-        harness.processElement(c, c.at);
+    private void send(AreaCount c) throws Exception {
+        harness.processElement(c, c.minute);
     }
 
     private List<Coverage> drain() {
@@ -287,10 +283,7 @@ class CoverageHarnessTest {
         List<Coverage> before = drain();
         assertEquals(ql(T0 + 15 * MINUTE, 1, 0.0), before.get(before.size() - 1), "the drop to 0: " + minutes(before));
 
-        Counted back = first("p1", "QL", T0 + 10_000);
-        back.scans = 0;
-        back.persons = -1; // the register found an earlier scan of p1 elsewhere
-        send(back);
+        send(new AreaCount("QL", T0, -1)); // the register found an earlier scan of p1 elsewhere
         harness.setProcessingTime(1_000);
         List<Coverage> rewritten = drain();
         assertEquals(minutes(before), minutes(rewritten), "every minute that had a point gets it again");
