@@ -13,6 +13,7 @@ import dev.sweep.jobs.coverage.AreaTally;
 import dev.sweep.jobs.coverage.PersonRegister;
 import dev.sweep.jobs.coverage.PipelineHealth;
 import dev.sweep.jobs.coverage.SiteMinutes;
+import dev.sweep.jobs.coverage.SiteTally;
 import dev.sweep.jobs.inbound.InboundDecoder;
 import dev.sweep.jobs.inbound.RouteInbound;
 import dev.sweep.jobs.inbound.StationClock;
@@ -25,6 +26,7 @@ import dev.sweep.jobs.records.DeadLetter;
 import dev.sweep.jobs.records.Heartbeat;
 import dev.sweep.jobs.records.Inbound;
 import dev.sweep.jobs.records.Scan;
+import dev.sweep.jobs.records.SiteCount;
 import dev.sweep.jobs.records.Tally;
 import dev.sweep.schemas.EventCodec;
 import dev.sweep.schemas.LocalMachine;
@@ -57,7 +59,7 @@ import picocli.CommandLine;
  * <pre>
  * stations (Kafka: scans, station-status) ─▶ decode ─▶ route ─┬─▶ dead letters (Kafka)
  *                                                             ├─▶ heartbeats ─▶ site_status
- *   scans ─▶ person register (dedup, first scan by event time) ─┬─▶ site minutes ─▶ site_throughput, sweep.site-minutes
+ *   scans ─▶ person register (dedup, first scan by event time) ─┬─▶ scans per site and minute ─▶ site minutes ─▶ site_throughput, sweep.site-minutes
  *                                                               └─▶ people per township and minute ─▶ township / county coverage ─▶ coverage, sweep.coverage
  *   site minutes + heartbeats ─▶ site alerts ───────────┐
  *   township coverage ─▶ township alerts (behind plan) ─┼─▶ alerts, sweep.alerts
@@ -106,11 +108,12 @@ public final class CoverageJob {
                 .process(new PersonRegister(o.dedupTtl())).name("person register").uid("person-register");
 
         SingleOutputStreamOperator<SiteMinute> siteMinutes = registered
+                .transform("scans per site", TypeInformation.of(SiteCount.class), new SiteTally()).uid("scans-per-site")
                 .keyBy(c -> c.site)
                 .process(new SiteMinutes(campaign, o.emitEvery(), o.lateness())).name("site minutes").uid("site-minutes");
 
         DataStream<AreaCount> people = registered
-                .transform("people per township", TypeInformation.of(AreaCount.class), new AreaTally(campaign, o.emitEvery()))
+                .transform("people per township", TypeInformation.of(AreaCount.class), new AreaTally(campaign))
                 .uid("people-per-township");
         DataStream<Coverage> townships = people
                 .keyBy(c -> c.area)
@@ -148,7 +151,7 @@ public final class CoverageJob {
         if (outputs.influx() != null) {
             siteMinutes.map(InfluxLines::siteThroughput).name("site_throughput points")
                     .union(coverage.map(InfluxLines::coverage).name("coverage points"),
-                            heartbeats.map(InfluxLines::siteStatus).name("site_status points"),
+                            heartbeats.map(h -> InfluxLines.siteStatus(h, campaign)).name("site_status points"),
                             alerts.map(InfluxLines::alert).name("alerts points"),
                             health.map(t -> InfluxLines.pipeline(NAME, t)).name("pipeline points"))
                     .sinkTo(outputs.influx()).name("influxdb").uid("influx-sink");

@@ -92,7 +92,7 @@ public final class SiteAlerts extends KeyedCoProcessFunction<Integer, MinuteScan
             queue = q;
             boolean[] c = Arrays.copyOf(closed, n + 1);
             System.arraycopy(closed, i, c, i + 1, n - i);
-            c[i] = h.state.equals("CLOSED");
+            c[i] = h.closed();
             closed = c;
         }
 
@@ -158,7 +158,7 @@ public final class SiteAlerts extends KeyedCoProcessFunction<Integer, MinuteScan
         waiting.put(due, filed);
         v.waitingFrom = Math.min(v.waitingFrom, due);
         long clock = ctx.timerService().currentWatermark();
-        if (h.state.equals("CLOSED") && due > clock && clock < Long.MAX_VALUE) {
+        if (h.closed() && due > clock && clock < Long.MAX_VALUE) {
             v.closeAhead = Math.max(v.closeAhead, due);
             v.clockAtClose = clock;
             ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + stalledAfterMillis);

@@ -1,5 +1,7 @@
 package dev.sweep.jobs.influx;
 
+import dev.sweep.campaign.Scenario;
+import dev.sweep.campaign.Site;
 import dev.sweep.events.Alert;
 import dev.sweep.events.Coverage;
 import dev.sweep.events.CoverageScope;
@@ -35,9 +37,10 @@ public final class InfluxLines {
         return line.at(c.getMinute().toEpochMilli());
     }
 
-    public static String siteStatus(Heartbeat h) {
-        return new Line("site_status").tag("site", h.siteId).tag("township", h.townshipId)
-                .field("state", h.state).field("queue", h.queueLength).field("lanes", h.lanesOpen)
+    public static String siteStatus(Heartbeat h, Scenario campaign) {
+        Site site = campaign.sites().get(h.site);
+        return new Line("site_status").tag("site", site.id()).tag("township", site.townshipId())
+                .field("state", h.state.name()).field("queue", h.queueLength).field("lanes", h.lanesOpen)
                 .field("samplers", h.samplersOnDuty)
                 .at(h.reportedAt);
     }
