@@ -38,10 +38,11 @@ public final class KafkaEndpoints {
                 .setStartingOffsets(fromEarliest ? OffsetsInitializer.earliest()
                         : OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(decoder)
-                .setProperty("partition.discovery.interval.ms", "60000")
                 .setProperty("isolation.level", "read_committed");
         if (bounded) {
             b.setBounded(OffsetsInitializer.latest());
+        } else {
+            b.setProperty("partition.discovery.interval.ms", "60000"); // a bounded read has a fixed set
         }
         return b.build();
     }
