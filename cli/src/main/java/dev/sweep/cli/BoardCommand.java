@@ -3,6 +3,7 @@ package dev.sweep.cli;
 import dev.sweep.board.BoardOptions;
 import dev.sweep.board.CoverageBoard;
 import dev.sweep.campaign.ScenarioException;
+import dev.sweep.schemas.KafkaClientConfig;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -21,6 +22,9 @@ final class BoardCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap", required = true, converter = HostPort.class, description = "Kafka bootstrap servers, host:port.")
     String bootstrap;
+
+    @CommandLine.Mixin
+    KafkaConfigFlag kafkaConfig;
 
     @Option(names = "--port", defaultValue = "8080", description = "Port to serve the board on (0 = any free one). Default: ${DEFAULT-VALUE}.")
     int port;
@@ -45,10 +49,11 @@ final class BoardCommand implements Callable<Integer> {
         } catch (UnknownHostException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--bind: '" + bind + "' is not an address here");
         }
+        KafkaClientConfig kafka = kafkaConfig.load(spec);
         BoardOptions options = BoardOptions.of(bootstrap).withBind(bind).withPort(port).withScenario(scenario);
         CoverageBoard board;
         try {
-            board = CoverageBoard.start(options);
+            board = CoverageBoard.start(options, kafka);
         } catch (ScenarioException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--scenario: " + e.getMessage());
         } catch (BindException e) {

@@ -9,6 +9,7 @@ import dev.sweep.hooks.routes.ChannelSpec;
 import dev.sweep.hooks.routes.Routes;
 import dev.sweep.hooks.routes.RoutesException;
 import dev.sweep.jobs.CoverageFlags.DurationConverter;
+import dev.sweep.schemas.KafkaClientConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,9 @@ final class HooksCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap", converter = HostPort.class, description = "Kafka bootstrap servers, host:port (not needed with --check).")
     String bootstrap;
+
+    @CommandLine.Mixin
+    KafkaConfigFlag kafkaConfig;
 
     @Option(names = "--routes", required = true, description = "The routes file (YAML): townships -> leads -> channels, and the county route. Sample: hooks/routes/neixiang.yaml.")
     Path routes;
@@ -61,6 +65,7 @@ final class HooksCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         HookOptions options = options();
+        KafkaClientConfig kafka = kafkaConfig.load(spec);
         Scenario sc;
         try {
             sc = Scenario.load(scenario);
@@ -87,7 +92,7 @@ final class HooksCommand implements Callable<Integer> {
         if (bootstrap == null) {
             throw refused("--bootstrap: missing (host:port of Kafka); only --check runs without it");
         }
-        AlertHooks hooks = AlertHooks.start(bootstrap, r, options);
+        AlertHooks hooks = AlertHooks.start(bootstrap, kafka, r, options);
         Runtime.getRuntime().addShutdownHook(new Thread(hooks::close, "hooks-shutdown"));
         System.out.println("hooks: " + r.channels().size() + " destinations from " + routes + ", reading " + options.topic()
                 + " on " + bootstrap + " (groups " + group + ".*, batch window " + HookOptions.text(batchWindow)

@@ -7,6 +7,7 @@ import dev.sweep.producers.simulator.CampaignSimulator;
 import dev.sweep.producers.simulator.Drill;
 import dev.sweep.producers.simulator.Ledger;
 import dev.sweep.producers.simulator.StationFeed;
+import dev.sweep.schemas.KafkaClientConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,6 +28,9 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap", required = true, converter = HostPort.class, description = "Kafka bootstrap servers, host:port.")
     String bootstrap;
+
+    @CommandLine.Mixin
+    KafkaConfigFlag kafkaConfig;
 
     @Option(names = "--scenario", defaultValue = "neixiang", description = "A shipped scenario name or a directory with its files. Default: ${DEFAULT-VALUE}.")
     String scenario;
@@ -52,6 +56,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         double pace = parseSpeed();
+        KafkaClientConfig kafka = kafkaConfig.load(spec);
         Set<Drill> drillSet;
         try {
             drillSet = Drill.parse(drills);
@@ -74,7 +79,7 @@ final class SimulateCommand implements Callable<Integer> {
             replay.ledger().write(ledger); // before sending: a test may read it while the replay runs
         }
         PrintStream progress = System.console() != null ? System.err : null;
-        try (StationFeed feed = new StationFeed(bootstrap)) {
+        try (StationFeed feed = new StationFeed(bootstrap, kafka)) {
             feed.send(replay.emissions(), pace, progress, sc.population(), sc.zone());
         }
         Ledger l = replay.ledger();

@@ -2,6 +2,7 @@ package dev.sweep.board.feed;
 
 import dev.sweep.board.state.BoardState;
 import dev.sweep.schemas.EventCodec;
+import dev.sweep.schemas.KafkaClientConfig;
 import dev.sweep.schemas.KafkaClients;
 import dev.sweep.schemas.RejectedRecordException;
 import dev.sweep.schemas.Topics;
@@ -57,6 +58,7 @@ public final class BoardFeed implements AutoCloseable {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
     private final String bootstrap;
+    private final KafkaClientConfig kafka;
     private final BoardState state;
     private final Object lock;
     private final Thread thread;
@@ -67,8 +69,9 @@ public final class BoardFeed implements AutoCloseable {
     private final Map<TopicPartition, Long> rebuildTo = new HashMap<>();
 
     /** @param lock what the folding holds; readers of {@code state} take it too */
-    public BoardFeed(String bootstrap, BoardState state, Object lock) {
+    public BoardFeed(String bootstrap, KafkaClientConfig kafka, BoardState state, Object lock) {
         this.bootstrap = bootstrap;
+        this.kafka = kafka;
         this.state = state;
         this.lock = lock;
         this.thread = new Thread(this::run, "board-feed");
@@ -85,7 +88,7 @@ public final class BoardFeed implements AutoCloseable {
     }
 
     private void run() {
-        Properties p = KafkaClients.consumer(bootstrap, null);
+        Properties p = KafkaClients.consumer(bootstrap, kafka, null);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sweep-board");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // read-only: never creates a topic
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {

@@ -10,6 +10,7 @@ import dev.sweep.hooks.page.PagedAlert;
 import dev.sweep.hooks.routes.ChannelSpec;
 import dev.sweep.hooks.routes.Routes;
 import dev.sweep.schemas.EventCodec;
+import dev.sweep.schemas.KafkaClientConfig;
 import dev.sweep.schemas.KafkaClients;
 import dev.sweep.schemas.RejectedRecordException;
 import java.io.IOException;
@@ -99,7 +100,7 @@ public final class ChannelWorker {
         }
     };
 
-    public ChannelWorker(String bootstrap, Channel channel, Routes routes, HookOptions options, HttpClient http,
+    public ChannelWorker(String bootstrap, KafkaClientConfig kafka, Channel channel, Routes routes, HookOptions options, HttpClient http,
                          Undelivered undelivered) {
         this.spec = channel.spec();
         this.id = spec.id();
@@ -110,7 +111,7 @@ public final class ChannelWorker {
         this.undelivered = undelivered;
         this.listener = options.listener();
         this.backoff = new Backoff(options.initialBackoff(), options.maxBackoff());
-        Properties p = KafkaClients.consumer(bootstrap, options.groupOf(id));
+        Properties p = KafkaClients.consumer(bootstrap, kafka, options.groupOf(id));
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, options.groupOf(id));
         // Polls come at least every MAX_POLL_MILLIS plus one HTTP attempt; leave room for a slow answer.
         p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,

@@ -1,5 +1,6 @@
 package dev.sweep.producers.simulator;
 
+import dev.sweep.schemas.KafkaClientConfig;
 import dev.sweep.schemas.KafkaClients;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -23,7 +24,12 @@ public final class StationFeed implements AutoCloseable {
     private final Producer<String, byte[]> producer;
 
     public StationFeed(String bootstrap) {
-        this(new KafkaProducer<>(KafkaClients.producer(bootstrap, "sweep-simulator")));
+        this(bootstrap, KafkaClientConfig.NONE);
+    }
+
+    /** Through a secured broker: {@code client} carries the stations' TLS and SASL settings. */
+    public StationFeed(String bootstrap, KafkaClientConfig client) {
+        this(new KafkaProducer<>(KafkaClients.producer(bootstrap, client, "sweep-simulator")));
     }
 
     StationFeed(Producer<String, byte[]> producer) {
