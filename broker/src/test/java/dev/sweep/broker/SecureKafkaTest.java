@@ -46,7 +46,7 @@ class SecureKafkaTest {
     static void start() throws Exception {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Files.createDirectories(tmp);
-        secureDir = Files.createTempDirectory(tmp, "secure-kafka-");
+        secureDir = Files.createTempDirectory(tmp, "secure-kafka-"); // its own CA: this test also sees one made
         kafka = LocalKafka.start(LocalKafka.Options.defaults().withPartitions(2).withSecureDir(secureDir));
     }
 
