@@ -135,6 +135,50 @@ public final class Stations {
         }
     }
 
+    /**
+     * Issues a new token to each station (station id, site id pairs): its hash goes into the stations file, the token
+     * itself into the stations' credentials file (owner-only), and nowhere else. A station that already has a
+     * credential keeps it (rotation: revoke the old one once the device has the new).
+     */
+    public static List<dev.sweep.gateway.stations.StationCredentials.Credential> issue(Path stationsFile, Path credentialsFile,
+                                                                                    Scenario campaign, List<String[]> stationSites) {
+        List<dev.sweep.gateway.stations.StationCredentials.Credential> issued = new ArrayList<>();
+        StringBuilder lines = new StringBuilder();
+        for (String[] ss : stationSites) {
+            if (campaign.site(ss[1]) == null) {
+                throw new IllegalArgumentException("--site: no site '" + ss[1] + "' in " + campaign.name());
+            }
+            String token = newToken();
+            lines.append(line(ss[0], ss[1], token)).append('\n');
+            issued.add(new dev.sweep.gateway.stations.StationCredentials.Credential(ss[0], ss[1], token));
+        }
+        try {
+            if (!Files.exists(stationsFile)) {
+                Files.writeString(stationsFile, "# station site credential (sha256: a token's hash, cert-sha256: a client certificate's fingerprint)\n");
+            }
+            Files.writeString(stationsFile, lines, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + stationsFile, e);
+        }
+        dev.sweep.gateway.stations.StationCredentials.append(credentialsFile, issued);
+        load(stationsFile, campaign); // what was written must read back
+        return issued;
+    }
+
+    /** Takes every credential of {@code station} out of the stations file; returns how many lines went. */
+    public static int revoke(Path stationsFile, String station) {
+        try {
+            List<String> all = Files.readAllLines(stationsFile, StandardCharsets.UTF_8);
+            List<String> kept = without(stationsFile, station);
+            Path tmp = stationsFile.resolveSibling(stationsFile.getFileName() + ".tmp");
+            Files.write(tmp, kept, StandardCharsets.UTF_8);
+            Files.move(tmp, stationsFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return all.size() - kept.size();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite " + stationsFile, e);
+        }
+    }
+
     /** The lines of {@code file} without those of {@code station} (revoking all its credentials), for a rewrite. */
     public static List<String> without(Path file, String station) {
         try {

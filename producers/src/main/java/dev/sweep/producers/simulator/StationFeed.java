@@ -45,6 +45,15 @@ public final class StationFeed implements AutoCloseable {
         return total;
     }
 
+    /** When each emission is due, in ms of replay time from the first (nights compressed as {@link #send} does). */
+    public static long[] replayTimes(List<Emission> emissions) {
+        long[] at = new long[emissions.size()];
+        for (int i = 1; i < at.length; i++) {
+            at[i] = at[i - 1] + replayed(emissions.get(i).sendAt() - emissions.get(i - 1).sendAt());
+        }
+        return at;
+    }
+
     private static long replayed(long gap) {
         return gap > NIGHT ? NIGHT_REPLAYED_AS : gap;
     }
