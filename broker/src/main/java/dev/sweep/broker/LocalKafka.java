@@ -253,6 +253,21 @@ public final class LocalKafka implements AutoCloseable {
         return topicPartitions(options.partitions());
     }
 
+    /**
+     * How long each topic keeps its records, the same as docker-compose's topic setup (deploy/kafka/create-topics.sh;
+     * a test holds the two together): the inputs are the truth everything is rebuilt from and stay for the campaign and
+     * its audit (30 days); the job's derived outputs feed only the board and the hooks (7 days); alerts, dead letters
+     * and undelivered alerts are evidence for the after-action review (30 days).
+     */
+    public static Map<String, Duration> topicRetention() {
+        Map<String, Duration> r = new LinkedHashMap<>();
+        for (String topic : Topics.ALL) {
+            boolean derived = topic.equals(Topics.SITE_MINUTES) || topic.equals(Topics.COVERAGE) || topic.equals(Topics.PIPELINE);
+            r.put(topic, Duration.ofDays(derived ? 7 : 30));
+        }
+        return r;
+    }
+
     /** The project's topics and their partition counts for {@code partitions} input partitions. */
     public static Map<String, Integer> topicPartitions(int partitions) {
         Map<String, Integer> topics = new LinkedHashMap<>();
@@ -536,7 +551,8 @@ public final class LocalKafka implements AutoCloseable {
         List<NewTopic> missing = new ArrayList<>();
         wanted.forEach((topic, partitions) -> {
             if (!existing.contains(topic)) {
-                missing.add(new NewTopic(topic, partitions, (short) 1));
+                missing.add(new NewTopic(topic, partitions, (short) 1).configs(
+                        Map.of("retention.ms", Long.toString(topicRetention().get(topic).toMillis()))));
             }
         });
         if (missing.isEmpty()) {
