@@ -30,13 +30,13 @@ import picocli.CommandLine.Option;
 final class GatewayCommand implements Callable<Integer> {
     static final String KEYSTORE_PASSWORD = "SWEEP_GATEWAY_KEYSTORE_PASSWORD";
 
-    @Option(names = "--bootstrap", required = true, converter = HostPort.class, description = "Kafka bootstrap servers, host:port.")
+    @Option(names = "--bootstrap", converter = HostPort.class, description = "Kafka bootstrap servers, host:port (required).")
     String bootstrap;
 
     @CommandLine.Mixin
     KafkaConfigFlag kafkaConfig;
 
-    @Option(names = "--stations", required = true, paramLabel = "FILE", description = "The stations file: STATION SITE sha256:HASH or cert-sha256:FINGERPRINT per line. Read again when it changes.")
+    @Option(names = "--stations", paramLabel = "FILE", description = "The stations file (required): STATION SITE sha256:HASH or cert-sha256:FINGERPRINT per line. Read again when it changes.")
     Path stations;
 
     @Option(names = "--keystore", paramLabel = "FILE", description = "TLS: a PKCS12 (or .jks) keystore with the gateway's key and certificate; its password from " + KEYSTORE_PASSWORD + ".")
@@ -80,6 +80,13 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Not required by picocli: `sweep gateway issue` and `revoke` go without them.
+        if (bootstrap == null) {
+            throw refused("--bootstrap: missing (host:port of Kafka)");
+        }
+        if (stations == null) {
+            throw refused("--stations: missing (the stations file; sweep gateway issue makes one)");
+        }
         SSLContext tls = tls();
         GatewayOptions options;
         try {
@@ -191,7 +198,7 @@ final class GatewayCommand implements Callable<Integer> {
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
-            description = "Takes every credential of a station out of the stations file; a running gateway refuses it within seconds.")
+            description = "Takes a station's credentials (or all but its newest) out of the stations file; a running gateway refuses them within seconds.")
     static final class Revoke implements Callable<Integer> {
         @Option(names = "--stations", required = true, paramLabel = "FILE", description = "The gateway's stations file.")
         Path stations;
@@ -199,9 +206,12 @@ final class GatewayCommand implements Callable<Integer> {
         @Option(names = "--station", required = true, description = "The station whose credentials go.")
         String station;
 
+        @Option(names = "--keep-newest", description = "Keep its newest credential (the end of a rotation: the old token goes, the new one stays).")
+        boolean keepNewest;
+
         @Override
         public Integer call() {
-            int n = Stations.revoke(stations, station);
+            int n = Stations.revoke(stations, station, keepNewest);
             System.out.println("gateway revoke: " + n + " credential(s) of " + station + " taken out of " + stations);
             return n > 0 ? 0 : 1;
         }

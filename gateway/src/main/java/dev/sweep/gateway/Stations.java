@@ -165,11 +165,23 @@ public final class Stations {
         return issued;
     }
 
-    /** Takes every credential of {@code station} out of the stations file; returns how many lines went. */
-    public static int revoke(Path stationsFile, String station) {
+    /**
+     * Takes the credentials of {@code station} out of the stations file, all of them or all but the newest (the last
+     * line: the end of a rotation); returns how many lines went.
+     */
+    public static int revoke(Path stationsFile, String station, boolean keepNewest) {
         try {
             List<String> all = Files.readAllLines(stationsFile, StandardCharsets.UTF_8);
             List<String> kept = without(stationsFile, station);
+            if (keepNewest) {
+                for (int i = all.size() - 1; i >= 0; i--) {
+                    String[] f = all.get(i).strip().split("\\s+");
+                    if (f.length == 3 && f[0].equals(station)) {
+                        kept.add(all.get(i));
+                        break;
+                    }
+                }
+            }
             Path tmp = stationsFile.resolveSibling(stationsFile.getFileName() + ".tmp");
             Files.write(tmp, kept, StandardCharsets.UTF_8);
             Files.move(tmp, stationsFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
