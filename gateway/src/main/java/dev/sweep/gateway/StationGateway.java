@@ -30,20 +30,17 @@ import java.security.cert.Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +57,8 @@ public final class StationGateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StationGateway.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicInteger INSTANCES = new AtomicInteger();
+    /** A request whose answer goes once Kafka has acknowledged its records. */
+    private static final int LATER = -1;
 
     static {
         // A station keeps its connection between batches (a TLS handshake costs more than a batch): the JDK server
@@ -73,6 +72,8 @@ public final class StationGateway implements AutoCloseable {
     private final CampaignChecks checks;
     private final HttpsServer server;
     private final ThreadPoolExecutor handlers;
+    /** Writes the answers of acknowledged batches (a few threads: an answer is one small write). */
+    private final java.util.concurrent.ExecutorService answers;
     private final ScheduledExecutorService reloader;
     private final KafkaProducer<String, byte[]> producer;
     private final StationRateLimit limits;
@@ -99,6 +100,11 @@ public final class StationGateway implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
+        this.answers = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "gateway-" + n + "-answers-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         this.server = HttpsServer.create(new InetSocketAddress(options.bind(), options.port()), 4096);
         server.setHttpsConfigurator(new HttpsConfigurator(options.tls()) {
             @Override
@@ -170,6 +176,7 @@ public final class StationGateway implements AutoCloseable {
         // Every request under way has had its answer: the connections left are idle.
         server.stop(0);
         handlers.shutdownNow();
+        answers.shutdownNow();
         producer.close(options.drainTimeout());
         LOG.info("Station gateway on {} stopped: {} records accepted", url, metrics.acceptedTotal());
     }
@@ -185,10 +192,10 @@ public final class StationGateway implements AutoCloseable {
         };
         int status = 500;
         underWay.incrementAndGet();
-        try (ex) {
+        try {
             status = switch (endpoint) {
-                case "/v1/scans" -> post(ex, Kind.SCANS);
-                case "/v1/status" -> post(ex, Kind.HEARTBEATS);
+                case "/v1/scans" -> post(ex, Kind.SCANS, started);
+                case "/v1/status" -> post(ex, Kind.HEARTBEATS, started);
                 case "/healthz" -> get(ex, stopping ? 503 : 200, "text/plain", stopping ? "stopping\n" : "ok\n");
                 case "/metrics" -> get(ex, 200, "text/plain; version=0.0.4", metrics.text());
                 default -> answer(ex, 404, error("no such endpoint: POST /v1/scans, POST /v1/status, GET /healthz, GET /metrics"));
@@ -198,9 +205,17 @@ public final class StationGateway implements AutoCloseable {
             LOG.debug("request to {} ended early: {}", endpoint, e.toString());
             status = 499;
         } finally {
-            underWay.decrementAndGet();
-            metrics.request(endpoint, status, System.nanoTime() - started);
+            if (status != LATER) {
+                done(ex, endpoint, status, started);
+            }
         }
+    }
+
+    /** The end of a request, answered now or once Kafka acknowledged its batch. */
+    private void done(HttpExchange ex, String endpoint, int status, long started) {
+        ex.close();
+        underWay.decrementAndGet();
+        metrics.request(endpoint, status, System.nanoTime() - started);
     }
 
     private int get(HttpExchange ex, int status, String type, String text) throws IOException {
@@ -217,7 +232,7 @@ public final class StationGateway implements AutoCloseable {
         return status;
     }
 
-    private int post(HttpExchange ex, Kind kind) throws IOException {
+    private int post(HttpExchange ex, Kind kind, long started) throws IOException {
         if (!ex.getRequestMethod().equals("POST")) {
             ex.getResponseHeaders().set("Allow", "POST");
             return answer(ex, 405, error("POST a batch here"));
@@ -267,10 +282,14 @@ public final class StationGateway implements AutoCloseable {
         } catch (Batch.Malformed e) {
             return answer(ex, 400, error("body: " + e.getMessage()));
         }
-        return store(ex, kind, station, items);
+        return store(ex, kind, station, items, started);
     }
 
-    private int store(HttpExchange ex, Kind kind, Station station, List<Item> items) throws IOException {
+    /**
+     * Checks every record, sends the good ones and returns {@link #LATER}: the answer goes once Kafka has acknowledged
+     * them all (from {@link #answers}, so that no handler thread sits waiting on Kafka), or now for a refused batch.
+     */
+    private int store(HttpExchange ex, Kind kind, Station station, List<Item> items, long started) throws IOException {
         long now = System.currentTimeMillis();
         ArrayNode refused = JSON.createArrayNode();
         List<ProducerRecord<String, byte[]>> good = new ArrayList<>();
@@ -303,31 +322,54 @@ public final class StationGateway implements AutoCloseable {
                 r.put("detail", Batch.detail(e));
             }
         }
-        List<Future<RecordMetadata>> acks = new ArrayList<>(good.size());
-        for (ProducerRecord<String, byte[]> r : good) {
-            acks.add(producer.send(r));
-        }
-        long deadline = System.nanoTime() + options.ackTimeout().toNanos();
+        CompletableFuture<?>[] acks = new CompletableFuture<?>[good.size()];
         try {
-            for (Future<RecordMetadata> f : acks) {
-                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            for (int i = 0; i < acks.length; i++) {
+                CompletableFuture<Void> ack = new CompletableFuture<>();
+                producer.send(good.get(i), (meta, error) -> {
+                    if (error != null) {
+                        ack.completeExceptionally(error);
+                    } else {
+                        ack.complete(null);
+                    }
+                });
+                acks[i] = ack;
             }
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("Kafka did not acknowledge a batch of station {}: {}", station.id(), e.getCause() != null ? e.getCause().toString() : e.toString());
-            ex.getResponseHeaders().set("Retry-After", "5");
-            return answer(ex, 503, error("Kafka did not acknowledge the batch; post it again (records already stored are not counted twice)"));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return answer(ex, 503, error("the gateway is stopping; post again shortly"));
+        } catch (RuntimeException e) {
+            return kafkaDidNotAcknowledge(ex, station, e);
         }
-        metrics.accepted(topic, good.size());
-        ObjectNode answer = JSON.createObjectNode();
-        answer.put("accepted", good.size());
-        if (refused.isEmpty()) {
-            return answer(ex, 200, answer);
-        }
-        answer.set("refused", refused);
-        return answer(ex, 422, answer);
+        String endpoint = kind == Kind.SCANS ? "/v1/scans" : "/v1/status";
+        CompletableFuture.allOf(acks).orTimeout(options.ackTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenCompleteAsync((ok, error) -> {
+                    int status = 499;
+                    try {
+                        if (error != null) {
+                            status = kafkaDidNotAcknowledge(ex, station, error);
+                            return;
+                        }
+                        metrics.accepted(topic, good.size());
+                        ObjectNode answer = JSON.createObjectNode();
+                        answer.put("accepted", good.size());
+                        if (refused.isEmpty()) {
+                            status = answer(ex, 200, answer);
+                        } else {
+                            answer.set("refused", refused);
+                            status = answer(ex, 422, answer);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        LOG.debug("answer to station {} not delivered: {}", station.id(), e.toString());
+                    } finally {
+                        done(ex, endpoint, status, started);
+                    }
+                }, answers);
+        return LATER;
+    }
+
+    private int kafkaDidNotAcknowledge(HttpExchange ex, Station station, Throwable error) throws IOException {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        LOG.warn("Kafka did not acknowledge a batch of station {}: {}", station.id(), cause.toString());
+        ex.getResponseHeaders().set("Retry-After", "5");
+        return answer(ex, 503, error("Kafka did not acknowledge the batch; post it again (records already stored are not counted twice)"));
     }
 
     private Station authenticate(HttpExchange ex) {
