@@ -44,9 +44,8 @@ class SecureKafkaTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        Files.createDirectories(tmp);
-        secureDir = Files.createTempDirectory(tmp, "secure-kafka-"); // its own CA: this test also sees one made
+        // The CA is made on the first run after a clean build (keytool is slow on a busy machine) and kept in target/.
+        secureDir = Path.of("target/secure-ca");
         kafka = LocalKafka.start(LocalKafka.Options.defaults().withPartitions(2).withSecureDir(secureDir));
     }
 

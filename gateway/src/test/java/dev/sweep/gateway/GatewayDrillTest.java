@@ -3,6 +3,8 @@ package dev.sweep.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sweep.board.BoardOptions;
+import dev.sweep.board.CoverageBoard;
 import dev.sweep.broker.AccessPlan.Role;
 import dev.sweep.campaign.Scenario;
 import dev.sweep.events.ScanEvent;
@@ -140,6 +142,16 @@ class GatewayDrillTest {
             }
             assertEquals(0, influx.count("SELECT sum(dead_letters) AS v FROM pipeline"), "the bad data never got in");
             assertEquals(0, rig.readAll(Topics.DEAD_LETTERS).size());
+
+            // The board, as its own read-only user, shows the same county figure.
+            try (CoverageBoard board = CoverageBoard.start(BoardOptions.of(rig.kafka.bootstrapServers()).withPort(0).withScenario(TINY),
+                    rig.role(Role.BOARD))) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!(board.live() && board.view().county().sampled() == ledger.county().persons()) && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                }
+                assertEquals(ledger.county().persons(), board.view().county().sampled(), "the board (" + board.status() + ")");
+            }
             System.out.printf("gateway drill: %d stations, %,d requests (%d posted again), %.1f s, %,.0f scans/s, p50 %.0f ms, p99 %.0f ms%n",
                     stations.size(), r.requests(), r.reposts(), r.seconds(), r.scansPerSecond(), r.latencyPercentile(50), r.latencyPercentile(99));
         }

@@ -246,6 +246,37 @@ class GatewayTest {
     }
 
     @Test
+    void aGatewayTakesItsCertificateAndKeyAsPem() throws Exception {
+        // What an operator gets from a CA: the chain and an unencrypted PKCS#8 key, as PEM files.
+        Path store = rig.kafka.ca().keystore("gateway", List.of("127.0.0.1", "localhost"));
+        char[] pw = rig.kafka.ca().storePassword("gateway").toCharArray();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(store)) {
+            ks.load(in, pw);
+        }
+        java.util.Base64.Encoder b64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes());
+        StringBuilder chain = new StringBuilder();
+        for (java.security.cert.Certificate c : ks.getCertificateChain("gateway")) {
+            chain.append("-----BEGIN CERTIFICATE-----\n").append(b64.encodeToString(c.getEncoded())).append("\n-----END CERTIFICATE-----\n");
+        }
+        Path cert = rig.dir.resolve("gateway-chain.pem");
+        Path key = rig.dir.resolve("gateway-key.pem");
+        Files.writeString(cert, chain);
+        Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n" + b64.encodeToString(ks.getKey("gateway", pw).getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        GatewayOptions pem = rig.options(stationsFile);
+        pem = new GatewayOptions(pem.bootstrap(), pem.kafka(), Tls.fromPem(cert, key, null), false, stationsFile, pem.scenario(),
+                "127.0.0.1", 0, 500, 1 << 20, 10, 20, 8, Duration.ofSeconds(30), Duration.ofSeconds(5));
+        try (StationGateway g = StationGateway.start(pem)) {
+            assertEquals(200, rig.post(g.url(), "v1/scans", token(0), "application/json", "[]".getBytes()).statusCode());
+        }
+        Files.writeString(key, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n");
+        String refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Tls.fromPem(cert, key, null)).getMessage();
+        assertTrue(refused.contains("unencrypted PKCS#8"), refused);
+    }
+
+    @Test
     void healthAndMetricsAnswerWithoutCredentials() throws Exception {
         HttpResponse<String> health = rig.http.send(HttpRequest.newBuilder(gateway.url().resolve("healthz")).build(),
                 HttpResponse.BodyHandlers.ofString());
