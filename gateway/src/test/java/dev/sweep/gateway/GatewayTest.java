@@ -56,12 +56,25 @@ class GatewayTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         if (gateway != null) {
             gateway.close();
         }
         if (rig != null) {
             rig.close();
+        }
+        // Whatever the tests did, no station token and no Kafka password reached a log line.
+        String log = Files.readString(Path.of("target/gateway-tests.log"));
+        for (Credential c : stations) {
+            assertFalse(log.contains(c.token()), "a station's token in the log");
+        }
+        java.util.Properties passwords = new java.util.Properties();
+        try (var in = Files.newBufferedReader(rig.kafka.ca().dir().resolve("passwords.properties"))) {
+            passwords.load(in);
+        }
+        assertFalse(passwords.isEmpty());
+        for (String name : passwords.stringPropertyNames()) {
+            assertFalse(log.contains(passwords.getProperty(name)), "the password of " + name + " in the log");
         }
     }
 
