@@ -238,17 +238,20 @@ public final class StationGateway implements AutoCloseable {
             return answer(ex, 405, error("POST a batch here"));
         }
         if (stopping) {
+            drop(ex);
             ex.getResponseHeaders().set("Retry-After", "5");
             ex.getResponseHeaders().set("Connection", "close");
             return answer(ex, 503, error("the gateway is stopping; post again shortly"));
         }
         Station station = authenticate(ex);
         if (station == null) {
+            drop(ex);
             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"sweep-gateway\"");
             return answer(ex, 401, error("unknown station: send Authorization: Bearer <the station's token> or its client certificate"));
         }
         long waitMillis = limits.take(station.id(), System.nanoTime());
         if (waitMillis > 0) {
+            drop(ex);
             ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, (waitMillis + 999) / 1000)));
             return answer(ex, 429, error("station " + station.id() + " posts faster than " + options.ratePerSecond() + " requests/s"));
         }
@@ -401,6 +404,14 @@ public final class StationGateway implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.warn("Stations file {} not taken, keeping the stations as they were: {}", options.stationsFile(), e.getMessage());
         }
+    }
+
+    /**
+     * Reads and drops a body that will not be used (up to the body limit), so that the station reads its answer
+     * rather than a connection reset in the middle of its upload.
+     */
+    private void drop(HttpExchange ex) throws IOException {
+        ex.getRequestBody().readNBytes(options.maxBodyBytes());
     }
 
     /** The body, or null when it is longer than {@code max}. */
