@@ -318,6 +318,9 @@ class ComposeFileTest {
         assertEquals("org.apache.kafka.metadata.authorizer.StandardAuthorizer", kafka.get("KAFKA_AUTHORIZER_CLASS_NAME"));
         assertEquals("false", kafka.get("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"));
         assertEquals("User:admin", kafka.get("KAFKA_SUPER_USERS"));
+        // The health check logs in too, with a variable the image does not turn into a broker setting.
+        assertTrue(String.valueOf(Deployment.service("kafka").get("healthcheck")).contains("$SWEEP_ADMIN_PASSWORD"));
+        assertEquals(Deployment.filledEnv().get("KAFKA_ADMIN_PASSWORD"), kafka.get("SWEEP_ADMIN_PASSWORD"));
 
         Map<String, String> roles = Map.of("jobmanager", "job", "taskmanager", "job", "rebuild", "job", "hooks", "hooks",
                 "board", "board", "gateway", "gateway", "simulator", "station");
