@@ -10,6 +10,7 @@ import dev.sweep.hooks.routes.Routes;
 import dev.sweep.hooks.routes.RoutesException;
 import dev.sweep.jobs.CoverageFlags.DurationConverter;
 import dev.sweep.schemas.Durations;
+import dev.sweep.schemas.KafkaClientConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +32,9 @@ final class HooksCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap", converter = HostPort.class, description = "Kafka bootstrap servers, host:port (not needed with --check).")
     String bootstrap;
+
+    @CommandLine.Mixin
+    KafkaConfigFlag kafkaConfig;
 
     @Option(names = "--routes", required = true, description = "The routes file (YAML): townships -> leads -> channels, and the county route. Sample: hooks/routes/neixiang.yaml.")
     Path routes;
@@ -68,6 +72,7 @@ final class HooksCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         HookOptions options = options();
+        KafkaClientConfig kafka = kafkaConfig.load(spec);
         Scenario sc;
         try {
             sc = Scenario.load(scenario);
@@ -97,7 +102,7 @@ final class HooksCommand implements Callable<Integer> {
         }
         r.warnings().forEach(w -> LOG.warn("hooks: {}", w));
         LocalJvm.warnUnlessExitOnOutOfMemory("hooks");
-        AlertHooks hooks = AlertHooks.start(bootstrap, r, options);
+        AlertHooks hooks = AlertHooks.start(bootstrap, kafka, r, options);
         Runtime.getRuntime().addShutdownHook(new Thread(hooks::close, "hooks-shutdown"));
         System.out.println("hooks: " + r.channels().size() + " destinations from " + routes + ", reading " + options.topic()
                 + " on " + bootstrap + " (groups " + group + ".*, batch window " + Durations.text(batchWindow)

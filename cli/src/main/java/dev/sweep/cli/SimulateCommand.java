@@ -6,7 +6,17 @@ import dev.sweep.campaign.Wave;
 import dev.sweep.producers.simulator.CampaignSimulator;
 import dev.sweep.producers.simulator.Drill;
 import dev.sweep.producers.simulator.Ledger;
+import dev.sweep.producers.simulator.Emission;
 import dev.sweep.producers.simulator.StationFeed;
+import dev.sweep.gateway.GatewayOptions;
+import dev.sweep.gateway.Tls;
+import dev.sweep.gateway.stations.Outgoing;
+import dev.sweep.gateway.stations.StationCredentials;
+import dev.sweep.gateway.stations.StationsViaGateway;
+import java.net.URI;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import dev.sweep.schemas.KafkaClientConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -21,12 +31,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = {"Station simulator: replays a campaign into Kafka, with drills, and writes the ledger (the truth).",
+        description = {"Station simulator: replays a campaign into Kafka (or through a station gateway), with drills, and writes the ledger (the truth).",
                 "The stations' hash key comes from SWEEP_STATION_KEY (default: a drill key)."})
 final class SimulateCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap", required = true, converter = HostPort.class, description = "Kafka bootstrap servers, host:port.")
+    @Option(names = "--bootstrap", converter = HostPort.class, description = "Kafka bootstrap servers, host:port (stations writing to Kafka directly).")
     String bootstrap;
+
+    @Option(names = "--via-gateway", paramLabel = "URL", description = "Instead of Kafka: the stations post to this gateway (https://HOST:PORT/), each with its own credential from --stations, all at once.")
+    URI viaGateway;
+
+    @Option(names = "--stations", paramLabel = "FILE", description = "With --via-gateway: the stations' credentials (STATION SITE TOKEN lines, from sweep gateway issue).")
+    Path stations;
+
+    @Option(names = "--gateway-ca", paramLabel = "PEM", description = "With --via-gateway: the CA the stations trust the gateway's certificate by. Default: the JDK's CAs.")
+    Path gatewayCa;
+
+    @CommandLine.Mixin
+    KafkaConfigFlag kafkaConfig;
 
     @Option(names = "--scenario", defaultValue = "neixiang", description = "A shipped scenario name or a directory with its files. Default: ${DEFAULT-VALUE}.")
     String scenario;
@@ -52,6 +74,16 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         double pace = parseSpeed();
+        KafkaClientConfig kafka = kafkaConfig.load(spec);
+        if ((bootstrap == null) == (viaGateway == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--bootstrap H:P (to Kafka) or --via-gateway URL (through a gateway), one of them");
+        }
+        if ((viaGateway == null) != (stations == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--via-gateway and --stations go together");
+        }
+        if (viaGateway != null && !"https".equals(viaGateway.getScheme())) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--via-gateway: '" + viaGateway + "' is not an https:// URL");
+        }
         Set<Drill> drillSet;
         try {
             drillSet = Drill.parse(drills);
@@ -74,8 +106,12 @@ final class SimulateCommand implements Callable<Integer> {
             replay.ledger().write(ledger); // before sending: a test may read it while the replay runs
         }
         PrintStream progress = System.console() != null ? System.err : null;
-        try (StationFeed feed = new StationFeed(bootstrap)) {
-            feed.send(replay.emissions(), pace, progress, sc.population(), sc.zone());
+        if (viaGateway != null) {
+            viaGateway(replay, pace);
+        } else {
+            try (StationFeed feed = new StationFeed(bootstrap, kafka)) {
+                feed.send(replay.emissions(), pace, progress, sc.population(), sc.zone());
+            }
         }
         Ledger l = replay.ledger();
         System.out.printf("simulate: %s seed %d%s: %,d scans of %,d people (coverage %.3f), %,d records sent %s%s%n",
@@ -83,6 +119,35 @@ final class SimulateCommand implements Callable<Integer> {
                 l.county().persons(), l.county().coverage(), replay.emissions().size(), recordsText(l.records()),
                 ledger == null ? "" : "; ledger " + ledger);
         return 0;
+    }
+
+    /** The replay through a gateway: every station credential a session of its own, paced like the Kafka path. */
+    private void viaGateway(CampaignSimulator.Replay replay, double pace) throws InterruptedException {
+        List<StationCredentials.Credential> credentials;
+        try {
+            credentials = StationCredentials.load(stations);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--stations: " + e.getMessage());
+        }
+        SSLContext trust;
+        try {
+            trust = gatewayCa == null ? null : Tls.trusting(gatewayCa);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--gateway-ca: " + e.getMessage());
+        }
+        List<Emission> emissions = replay.emissions();
+        long[] at = StationFeed.replayTimes(emissions);
+        List<Outgoing> records = new ArrayList<>(emissions.size());
+        for (int i = 0; i < emissions.size(); i++) {
+            Emission e = emissions.get(i);
+            records.add(new Outgoing(e.topic(), e.key(), e.value(), pace > 0 ? (long) (at[i] / pace) : 0));
+        }
+        StationsViaGateway.Result r = StationsViaGateway.run(viaGateway, trust, credentials, records, GatewayOptions.MAX_RECORDS,
+                Duration.ofSeconds(60), Duration.ofDays(2));
+        System.out.printf("simulate: %d stations through %s: accepted %s, refused %s; %,d requests (%,d posted again), "
+                        + "%.1f s, %,.0f scans/s, request latency p50 %.0f ms, p99 %.0f ms%n", credentials.size(), viaGateway,
+                r.accepted(), r.refused(), r.requests(), r.reposts(), r.seconds(), r.scansPerSecond(), r.latencyPercentile(50),
+                r.latencyPercentile(99));
     }
 
     private double parseSpeed() {

@@ -57,11 +57,16 @@ class FlagsTest {
         refused("--slow-below", "job", "--bootstrap", "127.0.0.1:1", "--slow-below", "1.5");
         refused("--silent-after", "job", "--bootstrap", "127.0.0.1:1", "--silent-after", "0s");
         refused("--clear-after", "job", "--bootstrap", "127.0.0.1:1", "--clear-after", "soon");
+        refused("--kafka-config", "simulate", "--bootstrap", "127.0.0.1:1", "--kafka-config", "/nonexistent/client.properties");
+        refused("--kafka-config", "board", "--bootstrap", "127.0.0.1:1", "--kafka-config", "/nonexistent/client.properties");
+        refused("--kafka-config", "job", "--bootstrap", "127.0.0.1:1", "--kafka-config", "/nonexistent/client.properties");
+        refused("--via-gateway", "simulate", "--via-gateway", "http://127.0.0.1:8443/", "--stations", "s.txt");
+        refused("--keystore", "gateway", "--bootstrap", "127.0.0.1:1", "--stations", "s.txt");
     }
 
     @Test
     void everyCommandDocumentsItsFlags() {
-        for (String command : new String[] {"kafka", "simulate", "job", "board"}) {
+        for (String command : new String[] {"kafka", "simulate", "job", "board", "gateway"}) {
             Run r = run(command, "--help");
             assertEquals(0, r.exit());
             assertTrue(r.out().contains("--bootstrap") || command.equals("kafka"), r.out());
@@ -69,6 +74,11 @@ class FlagsTest {
         assertTrue(run("simulate", "--help").out().contains("--ledger"));
         assertTrue(run("job", "--help").out().contains("--influx-url"));
         assertTrue(run("board", "--help").out().contains("--bind"));
+        for (String command : new String[] {"simulate", "job", "board", "hooks", "gateway"}) {
+            assertTrue(run(command, "--help").out().contains("--kafka-config"), command);
+        }
+        assertTrue(run("kafka", "--help").out().contains("--secure"));
+        assertTrue(run("simulate", "--help").out().contains("--via-gateway"));
         assertTrue(run("job", "--help").out().contains("--congested-queue"), "the rules' thresholds are flags");
     }
 }

@@ -6,6 +6,7 @@ import dev.sweep.hooks.delivery.ChannelWorker;
 import dev.sweep.hooks.delivery.Undelivered;
 import dev.sweep.hooks.routes.Routes;
 import dev.sweep.schemas.Durations;
+import dev.sweep.schemas.KafkaClientConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,14 +52,19 @@ public final class AlertHooks implements AutoCloseable {
 
     /** Starts one worker per destination of {@code routes}; returns at once (the consumers join their groups in the background). */
     public static AlertHooks start(String bootstrap, Routes routes, HookOptions options) {
+        return start(bootstrap, KafkaClientConfig.NONE, routes, options);
+    }
+
+    /** {@link #start(String, Routes, HookOptions)} through a secured broker ({@code kafka}: TLS, SASL). */
+    public static AlertHooks start(String bootstrap, KafkaClientConfig kafka, Routes routes, HookOptions options) {
         Objects.requireNonNull(bootstrap, "bootstrap");
         Objects.requireNonNull(routes, "routes");
         Objects.requireNonNull(options, "options");
-        Undelivered undelivered = new Undelivered(bootstrap, options.undeliveredTopic(), options.group() + "-undelivered");
+        Undelivered undelivered = new Undelivered(bootstrap, kafka, options.undeliveredTopic(), options.group() + "-undelivered");
         List<ChannelWorker> workers = new ArrayList<>();
         try {
             for (var spec : routes.channels()) {
-                workers.add(new ChannelWorker(bootstrap, Channel.of(spec, routes.scenario()), routes, options, undelivered));
+                workers.add(new ChannelWorker(bootstrap, kafka, Channel.of(spec, routes.scenario()), routes, options, undelivered));
             }
         } catch (RuntimeException e) {
             workers.forEach(ChannelWorker::discard);

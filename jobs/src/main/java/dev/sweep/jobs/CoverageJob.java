@@ -29,6 +29,7 @@ import dev.sweep.jobs.records.Scan;
 import dev.sweep.jobs.records.SiteCount;
 import dev.sweep.jobs.records.Tally;
 import dev.sweep.schemas.EventCodec;
+import dev.sweep.schemas.KafkaClientConfig;
 import dev.sweep.schemas.LocalMachine;
 import dev.sweep.schemas.Topics;
 import java.io.IOException;
@@ -165,23 +166,24 @@ public final class CoverageJob {
 
     /** The production source: both input topics of the campaign. */
     public static Source<Inbound, ?, ?> kafkaStations(CoverageOptions o) {
-        return KafkaEndpoints.source(o.bootstrap(), o.group(), List.of(Topics.SCANS, Topics.STATION_STATUS),
+        return KafkaEndpoints.source(o.bootstrap(), o.kafka(), o.group(), List.of(Topics.SCANS, Topics.STATION_STATUS),
                 o.from() == CoverageOptions.StartFrom.EARLIEST, o.bounded(), new InboundDecoder(o.campaign()));
     }
 
     /** The production sinks: the output topics, and InfluxDB when a URL is given. */
     public static Outputs kafkaAndInflux(CoverageOptions o) {
         String bootstrap = o.bootstrap();
+        KafkaClientConfig kafka = o.kafka();
         return new Outputs(
-                KafkaEndpoints.avroSink(bootstrap, Topics.SITE_MINUTES, m -> EventCodec.SITE_MINUTES.encode(m),
+                KafkaEndpoints.avroSink(bootstrap, kafka, Topics.SITE_MINUTES, m -> EventCodec.SITE_MINUTES.encode(m),
                         SiteMinute::getSiteId),
-                KafkaEndpoints.avroSink(bootstrap, Topics.COVERAGE, c -> EventCodec.COVERAGE.encode(c),
+                KafkaEndpoints.avroSink(bootstrap, kafka, Topics.COVERAGE, c -> EventCodec.COVERAGE.encode(c),
                         c -> c.getTownshipId() == null ? AreaCoverage.COUNTY : c.getTownshipId()),
-                KafkaEndpoints.avroSink(bootstrap, Topics.ALERTS, a -> EventCodec.ALERTS.encode(a),
+                KafkaEndpoints.avroSink(bootstrap, kafka, Topics.ALERTS, a -> EventCodec.ALERTS.encode(a),
                         a -> a.getTownshipId() == null ? AreaCoverage.COUNTY : a.getTownshipId().toString()),
-                KafkaEndpoints.avroSink(bootstrap, Topics.PIPELINE, m -> EventCodec.PIPELINE.encode(m),
+                KafkaEndpoints.avroSink(bootstrap, kafka, Topics.PIPELINE, m -> EventCodec.PIPELINE.encode(m),
                         PipelineMinute::getJob),
-                KafkaEndpoints.deadLetterSink(bootstrap, "sweep-" + NAME + "-dead-letters"),
+                KafkaEndpoints.deadLetterSink(bootstrap, kafka, "sweep-" + NAME + "-dead-letters"),
                 o.influxUrl() == null ? null
                         : new InfluxSink(InfluxSink.Target.of(o.influxUrl(), o.influxOrg(), o.influxBucket())
                                 .flushingEvery(o.influxFlushEvery())));

@@ -5,6 +5,7 @@ import static dev.sweep.schemas.Durations.requirePositive;
 
 import dev.sweep.campaign.Scenario;
 import dev.sweep.jobs.alerts.AlertRules;
+import dev.sweep.schemas.KafkaClientConfig;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -25,6 +26,7 @@ public final class CoverageOptions implements Serializable {
     public enum StateBackend { HASHMAP, ROCKSDB }
 
     private final String bootstrap;
+    private final KafkaClientConfig kafka;
     private final String group;
     private final StartFrom from;
     private final boolean bounded;
@@ -47,6 +49,7 @@ public final class CoverageOptions implements Serializable {
 
     private CoverageOptions(Builder b) {
         bootstrap = b.bootstrap;
+        kafka = b.kafka;
         group = b.group;
         from = b.from;
         bounded = b.bounded;
@@ -75,6 +78,7 @@ public final class CoverageOptions implements Serializable {
 
     public Builder toBuilder() {
         Builder b = new Builder(bootstrap, campaign);
+        b.kafka = kafka;
         b.group = group;
         b.from = from;
         b.bounded = bounded;
@@ -98,6 +102,8 @@ public final class CoverageOptions implements Serializable {
 
     /** Kafka bootstrap servers, host:port. */
     public String bootstrap() { return bootstrap; }
+    /** The Kafka client properties (--kafka-config: TLS, SASL) every source and sink gets. */
+    public KafkaClientConfig kafka() { return kafka; }
     /** Kafka consumer group of the input topics. */
     public String group() { return group; }
     public StartFrom from() { return from; }
@@ -128,6 +134,7 @@ public final class CoverageOptions implements Serializable {
     public static final class Builder {
         private final String bootstrap;
         private final Scenario campaign;
+        private KafkaClientConfig kafka = KafkaClientConfig.NONE;
         private String group = "sweep-coverage";
         private StartFrom from = StartFrom.COMMITTED;
         private boolean bounded;
@@ -152,6 +159,7 @@ public final class CoverageOptions implements Serializable {
             this.campaign = campaign;
         }
 
+        public Builder kafka(KafkaClientConfig kafka) { this.kafka = Objects.requireNonNull(kafka, "kafka"); return this; }
         public Builder group(String group) { this.group = group; return this; }
         public Builder from(StartFrom from) { this.from = from; return this; }
         public Builder bounded(boolean bounded) { this.bounded = bounded; return this; }

@@ -11,6 +11,7 @@ import dev.sweep.hooks.routes.ChannelSpec;
 import dev.sweep.hooks.routes.Routes;
 import dev.sweep.schemas.Durations;
 import dev.sweep.schemas.EventCodec;
+import dev.sweep.schemas.KafkaClientConfig;
 import dev.sweep.schemas.KafkaClients;
 import dev.sweep.schemas.RejectedRecordException;
 import java.io.IOException;
@@ -109,7 +110,8 @@ public final class ChannelWorker {
         }
     };
 
-    public ChannelWorker(String bootstrap, Channel channel, Routes routes, HookOptions options, Undelivered undelivered) {
+    public ChannelWorker(String bootstrap, KafkaClientConfig kafka, Channel channel, Routes routes, HookOptions options,
+                         Undelivered undelivered) {
         this.spec = channel.spec();
         this.id = spec.id();
         this.channel = channel;
@@ -118,7 +120,7 @@ public final class ChannelWorker {
         this.undelivered = undelivered;
         this.listener = options.listener();
         this.backoff = new Backoff(options.initialBackoff(), options.maxBackoff());
-        Properties p = KafkaClients.consumer(bootstrap, options.groupOf(id));
+        Properties p = KafkaClients.consumer(bootstrap, kafka, options.groupOf(id));
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, options.groupOf(id));
         // Polls come at least every MAX_POLL_MILLIS plus one HTTP attempt; leave room for the longest one.
         p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,

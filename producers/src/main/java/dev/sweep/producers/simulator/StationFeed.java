@@ -1,5 +1,6 @@
 package dev.sweep.producers.simulator;
 
+import dev.sweep.schemas.KafkaClientConfig;
 import dev.sweep.schemas.KafkaClients;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -23,7 +24,12 @@ public final class StationFeed implements AutoCloseable {
     private final Producer<String, byte[]> producer;
 
     public StationFeed(String bootstrap) {
-        this(new KafkaProducer<>(KafkaClients.producer(bootstrap, "sweep-simulator")));
+        this(bootstrap, KafkaClientConfig.NONE);
+    }
+
+    /** Through a secured broker: {@code client} carries the stations' TLS and SASL settings. */
+    public StationFeed(String bootstrap, KafkaClientConfig client) {
+        this(new KafkaProducer<>(KafkaClients.producer(bootstrap, client, "sweep-simulator")));
     }
 
     StationFeed(Producer<String, byte[]> producer) {
@@ -37,6 +43,15 @@ public final class StationFeed implements AutoCloseable {
             total += replayed(emissions.get(i).sendAt() - emissions.get(i - 1).sendAt());
         }
         return total;
+    }
+
+    /** When each emission is due, in ms of replay time from the first (nights compressed as {@link #send} does). */
+    public static long[] replayTimes(List<Emission> emissions) {
+        long[] at = new long[emissions.size()];
+        for (int i = 1; i < at.length; i++) {
+            at[i] = at[i - 1] + replayed(emissions.get(i).sendAt() - emissions.get(i - 1).sendAt());
+        }
+        return at;
     }
 
     private static long replayed(long gap) {
