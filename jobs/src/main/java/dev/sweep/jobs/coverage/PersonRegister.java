@@ -20,7 +20,7 @@ import org.apache.flink.util.OutputTag;
  * than the one counted so far takes the person over, and the one before gives the person back
  * ({@link Counted#takenBack}), so a backlog read and a live run count each person in the same place. Ties
  * go to the lower scanId. A scan behind the watermark is counted late (it still counts everywhere it can).
- * State per person: the first scan (when, which, where) and the scans seen within the dedup TTL of event
+ * State per person: the first scan (when, which, where, toward which home area) and the scans seen within the dedup TTL of event
  * time (a person has one or two: a small array, no TTL machinery to run on every access).
  */
 public final class PersonRegister extends KeyedProcessFunction<String, Scan, Counted> {
@@ -36,6 +36,8 @@ public final class PersonRegister extends KeyedProcessFunction<String, Scan, Cou
         public long firstAt;
         public long firstScan;
         public int firstSite = -1;
+        /** The home area the first scan gave, which the person counts toward. */
+        public int firstHome = -1;
         /** The scans seen: scanId hash and scannedAt, in pairs. */
         public long[] seen = new long[0];
 
@@ -76,7 +78,7 @@ public final class PersonRegister extends KeyedProcessFunction<String, Scan, Cou
             takeOver(p, scan);
             out.collect(Counted.scan(scan, 1));
         } else if (scan.scannedAt < p.firstAt || (scan.scannedAt == p.firstAt && scan.scanId < p.firstScan)) {
-            out.collect(Counted.takenBack(p.firstSite, p.firstAt));
+            out.collect(Counted.takenBack(p.firstSite, p.firstHome, p.firstAt));
             takeOver(p, scan);
             out.collect(Counted.scan(scan, 1));
         } else {
@@ -89,6 +91,7 @@ public final class PersonRegister extends KeyedProcessFunction<String, Scan, Cou
         p.firstAt = scan.scannedAt;
         p.firstScan = scan.scanId;
         p.firstSite = scan.site;
+        p.firstHome = scan.home;
     }
 
     private static boolean seen(Person p, Scan scan) {
