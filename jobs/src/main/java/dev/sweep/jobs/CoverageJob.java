@@ -107,7 +107,7 @@ public final class CoverageJob {
 
         SingleOutputStreamOperator<Counted> registered = scans
                 .keyBy(s -> s.personKey)
-                .process(new PersonRegister(o.dedupTtl())).name("person register").uid("person-register");
+                .process(new PersonRegister(o.dedupTtl(), o.forgetPeopleAfter())).name("person register").uid("person-register");
 
         SingleOutputStreamOperator<SiteMinute> siteMinutes = registered
                 .transform("scans per site", TypeInformation.of(SiteCount.class), new SiteTally()).uid("scans-per-site")

@@ -115,6 +115,14 @@ public final class CoverageOptions implements Serializable {
     public Scenario campaign() { return campaign; }
     /** Coverage the ETA aims for and the behind-plan rule judges against, 0..1. */
     public double targetCoverage() { return targetCoverage; }
+    /**
+     * How long after a person's last scan (wall time) the register forgets them: the campaign's whole window,
+     * its lateness and a day's margin, so no one is forgotten while the campaign can still count them.
+     */
+    public Duration forgetPeopleAfter() {
+        return Duration.between(campaign.windowStart(), campaign.windowEnd()).plus(lateness).plus(Duration.ofDays(1));
+    }
+
     /** The level of the campaign's tree whose areas the behind-plan rule judges (a township, a street). */
     public String planLevel() { return planLevel; }
     /** Null: the Kafka outputs only. */
