@@ -24,11 +24,17 @@ import java.util.Set;
  * the time.
  *
  * <p>Every request carries {@code Idempotency-Key} (the page's key: the alert's own for a page of
- * one) and {@code X-Sweep-Alert-Keys} (each alert's key, a structured-field list of strings).
+ * one), {@code X-Sweep-Alert-Count} and, when they fit in {@link #MAX_KEYS_HEADER} characters,
+ * {@code X-Sweep-Alert-Keys} (each alert's key, a structured-field list of strings). A storm's page of
+ * hundreds of alerts would make that header tens of KB, which proxies and servers refuse (nginx takes
+ * 8 KB a line by default); the generic webhook's body lists every key whatever the page's size.
  */
 public abstract sealed class Channel permits GenericWebhook, WeComRobot, DingTalkRobot, SlackWebhook {
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     public static final String ALERT_KEYS = "X-Sweep-Alert-Keys";
+    public static final String ALERT_COUNT = "X-Sweep-Alert-Count";
+    /** The longest X-Sweep-Alert-Keys sent: about 90 keys, well inside the 8 KB a line servers take by default. */
+    public static final int MAX_KEYS_HEADER = 4_000;
     static final String USER_AGENT = "sweep-hooks/0.1";
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -90,13 +96,18 @@ public abstract sealed class Channel permits GenericWebhook, WeComRobot, DingTal
 
     /** A POST of JSON with the headers every request carries. */
     static HttpRequest.Builder post(URI uri, Page page, byte[] body, Duration timeout) {
-        return HttpRequest.newBuilder(uri)
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Content-Type", "application/json; charset=utf-8")
                 .header("User-Agent", USER_AGENT)
                 .header(IDEMPOTENCY_KEY, page.idempotencyKey())
-                .header(ALERT_KEYS, HeaderText.keyList(page.alertKeys()))
+                .header(ALERT_COUNT, Integer.toString(page.size()))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        String keys = HeaderText.keyList(page.alertKeys());
+        if (keys.length() <= MAX_KEYS_HEADER) {
+            b.header(ALERT_KEYS, keys);
+        }
+        return b;
     }
 
     static byte[] json(Object tree) {
