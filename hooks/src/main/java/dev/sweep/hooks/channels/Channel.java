@@ -75,7 +75,7 @@ public abstract sealed class Channel permits GenericWebhook, WeComRobot, DingTal
 
     /**
      * What the service's answer means. By HTTP status: 2xx delivered; 408, 425, 429 and 5xx retried
-     * (honouring Retry-After); any other status refused.
+     * (honouring Retry-After; 429 is the service's rate limit); any other status refused.
      */
     public Outcome outcome(int status, HttpHeaders headers, String body) {
         return byStatus(status, headers, body);
@@ -87,12 +87,13 @@ public abstract sealed class Channel permits GenericWebhook, WeComRobot, DingTal
             return new Outcome.Delivered(detail);
         }
         if (RETRIED_STATUSES.contains(status) || status >= 500) {
-            return new Outcome.Retry(detail, retryAfter(headers).orElse(null));
+            return new Outcome.Retry(detail, retryAfter(headers).orElse(null), status == TOO_MANY_REQUESTS);
         }
         return new Outcome.Refused(detail);
     }
 
-    private static final Set<Integer> RETRIED_STATUSES = Set.of(408, 425, 429);
+    private static final int TOO_MANY_REQUESTS = 429;
+    private static final Set<Integer> RETRIED_STATUSES = Set.of(408, 425, TOO_MANY_REQUESTS);
 
     /** A POST of JSON with the headers every request carries. */
     static HttpRequest.Builder post(URI uri, Page page, byte[] body, Duration timeout) {
@@ -120,9 +121,10 @@ public abstract sealed class Channel permits GenericWebhook, WeComRobot, DingTal
 
     /**
      * The answer of a group robot (WeCom, DingTalk): HTTP 200 with {@code {"errcode":0,"errmsg":"ok"}} on
-     * success; an errcode in {@code retried} (busy, rate limited) is tried again, any other is refused.
+     * success; an errcode in {@code retried} (busy) or {@code rateLimited} (sent too fast) is tried again, any
+     * other is refused.
      */
-    Outcome robotOutcome(int status, HttpHeaders headers, String body, Set<Integer> retried) {
+    Outcome robotOutcome(int status, HttpHeaders headers, String body, Set<Integer> retried, Set<Integer> rateLimited) {
         Outcome http = byStatus(status, headers, body);
         if (!(http instanceof Outcome.Delivered)) {
             return http;
@@ -141,6 +143,9 @@ public abstract sealed class Channel permits GenericWebhook, WeComRobot, DingTal
         String detail = "errcode " + code + " " + reply.path("errmsg").asText("");
         if (code == 0) {
             return new Outcome.Delivered(detail);
+        }
+        if (rateLimited.contains(code)) {
+            return new Outcome.Retry(detail, retryAfter(headers).orElse(null), true);
         }
         return retried.contains(code) ? new Outcome.Retry(detail, retryAfter(headers).orElse(null))
                 : new Outcome.Refused(detail);
