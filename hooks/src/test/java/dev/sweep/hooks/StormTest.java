@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The storm comes as the job commits it: each burst in one Kafka transaction, visible to the hooks all at once.
  * The bound on pages, per destination: a burst of A alerts makes at most ⌊A/C⌋ full pages (C alerts a page) and
  * one more with the rest, since a page short of C goes only once the backlog is read; a storm spread over a
- * duration D adds at most one page per batch window B (README, "Paging under a storm"). The rate limit caps
+ * duration D adds at most one page per batch window B (README, "Alert hooks", Delivery). The rate limit caps
  * them too, at N per window W (20 a minute for the robots): the limiter's own tests check that on its clock
  * (RateLimiterTest); here only counts are asserted, never durations.
  */
