@@ -1,4 +1,4 @@
-package dev.sweep.producers.simulator;
+package dev.sweep.campaign;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,14 +1,14 @@
-package dev.sweep.producers.simulator;
+package dev.sweep.campaign;
 
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.IntStream;
 
 /** Splits a whole number by weights exactly (largest remainder), so the parts add up. */
-final class Allocation {
+public final class Allocation {
     private Allocation() {}
 
-    static int[] split(long total, double[] weights) {
+    public static int[] split(long total, double[] weights) {
         return split(total, weights, 0);
     }
 
@@ -16,7 +16,7 @@ final class Allocation {
      * As {@link #split(long, double[])}, with equal remainders going first to part {@code firstTie}, then the
      * parts after it, wrapping: many small splits over the same parts then do not all favour part 0.
      */
-    static int[] split(long total, double[] weights, int firstTie) {
+    public static int[] split(long total, double[] weights, int firstTie) {
         int n = weights.length;
         double sum = Arrays.stream(weights).sum();
         int[] parts = new int[n];
@@ -49,7 +49,7 @@ final class Allocation {
      * Splits by weights, no part above its cap: a part that would pass its cap gets the cap, and what it
      * could not take is split again over the others by their weights (water filling).
      */
-    static int[] splitCapped(long total, double[] weights, long[] caps) {
+    public static int[] splitCapped(long total, double[] weights, long[] caps) {
         int n = weights.length;
         long room = 0;
         for (long c : caps) {
