@@ -2,13 +2,18 @@ package dev.sweep.board;
 
 import dev.sweep.board.feed.BoardFeed;
 import dev.sweep.board.feed.BoardRecords;
+import dev.sweep.board.state.BoardFrame;
 import dev.sweep.board.state.BoardState;
 import dev.sweep.board.state.BoardView;
+import dev.sweep.board.state.Directory;
 import dev.sweep.board.web.BoardServer;
+import dev.sweep.board.web.Stats;
 import dev.sweep.board.web.Summary;
 import dev.sweep.campaign.Scenario;
 import dev.sweep.schemas.KafkaClientConfig;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -28,7 +33,6 @@ public final class CoverageBoard implements AutoCloseable {
 
     private final Object lock = new Object();
     private final BoardState state;
-    private final BoardView.Campaign campaign;
     private final BoardFeed feed;
     private final BoardServer server;
     private final ScheduledExecutorService pusher;
@@ -36,9 +40,9 @@ public final class CoverageBoard implements AutoCloseable {
 
     private CoverageBoard(BoardOptions options, KafkaClientConfig kafka, Scenario scenario) throws IOException {
         state = new BoardState(scenario);
-        campaign = state.campaign();
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
-        server = new BoardServer(address, campaign, this::view, options.login());
+        server = new BoardServer(address, state.campaign(), scenario, new Directory(scenario), this::frame,
+                options.login());
         feed = new BoardFeed(options.bootstrap(), kafka, new BoardRecords(state), lock).start();
         pusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "board-push");
@@ -81,33 +85,47 @@ public final class CoverageBoard implements AutoCloseable {
         return feed.status() == BoardFeed.Status.LIVE;
     }
 
-    /** The picture as it stands (what {@code /api/board} gives). */
-    public BoardView view() {
+    /** The picture as it stands, from which each browser's view is cut. */
+    public BoardFrame frame() {
         synchronized (lock) {
-            return state.view(status());
+            return state.frame(status());
         }
+    }
+
+    /** The whole picture as it stands (what {@code /api/board} gives): every area and site. */
+    public BoardView view() {
+        return frame().whole();
     }
 
     /** The figures of {@code /api/summary}. */
     public Summary summary() {
-        return Summary.of(campaign, view());
+        return Summary.of(frame());
+    }
+
+    /** What the event stream has cost so far (events, bytes, the largest event; pushes and their CPU time). */
+    public Stats.Figures streamFigures() {
+        return server.stats().figures();
     }
 
     public int browsers() {
         return server.browsers();
     }
 
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private void push() {
         try {
-            BoardView view = null;
+            long cpu = THREADS.getCurrentThreadCpuTime();
+            BoardFrame frame = null;
             String status = status();
             if (live()) {
                 synchronized (lock) {
                     state.sampleRate(System.nanoTime());
-                    view = state.view(status);
+                    frame = state.frame(status);
                 }
             }
-            server.publish(status, view);
+            server.publish(status, frame);
+            server.stats().pushed(THREADS.getCurrentThreadCpuTime() - cpu);
         } catch (RuntimeException e) {
             LOG.warn("board: push failed; trying again next time", e); // a scheduled task that throws stops for good
         }
