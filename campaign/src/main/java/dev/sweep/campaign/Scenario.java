@@ -131,6 +131,18 @@ public final class Scenario implements Serializable {
     public List<Area> childrenOf(String id) { return childrenOf.getOrDefault(id, List.of()); }
     /** The indexes of the area at {@code index} and of its ancestors, up to the root. */
     public int[] lineage(int index) { return lineage[index]; }
+    /**
+     * The township (the level below the root) an area lies in, whose leads are paged for it: the area itself at
+     * that level, null for the root.
+     */
+    public Area townshipOf(String areaId) {
+        Integer i = areaIndex.get(areaId);
+        if (i == null || lineage[i].length < 2) {
+            return null;
+        }
+        return areas.get(lineage[i][lineage[i].length - 2]);
+    }
+
     /** The areas of one level, in the order of the file. */
     public List<Area> areasAt(String level) {
         return areas.stream().filter(a -> a.level().equals(level)).toList();

@@ -2,6 +2,7 @@ package dev.sweep.campaign;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -200,6 +201,10 @@ class ScenarioLoaderTest {
         int[] up = s.lineage(s.areaIndex(village.id()));
         assertEquals(List.of(village.id(), "CG", "NX"), java.util.Arrays.stream(up).mapToObj(i -> s.areas().get(i).id()).toList());
         assertEquals("CG", s.site("NX-CG-001").areaId());
+        assertEquals("CG", s.townshipOf(village.id()).id());
+        assertEquals("CG", s.townshipOf("CG").id());
+        assertNull(s.townshipOf("NX"), "the root lies in no township");
+        assertNull(s.townshipOf("nowhere"));
     }
 
     @Test

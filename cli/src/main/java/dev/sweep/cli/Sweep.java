@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sweep", mixinStandardHelpOptions = true, version = "sweep 0.1.0",
         description = "Real-time monitoring of a mass-testing campaign: stations -> (gateway ->) Kafka -> Flink -> InfluxDB.",
         subcommands = {KafkaCommand.class, SimulateCommand.class, GatewayCommand.class, JobCommand.class, HooksCommand.class,
-                BoardCommand.class, DemoCommand.class, BenchCommand.class,
+                BoardCommand.class, DemoCommand.class, BenchCommand.class, ScenarioCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Sweep implements Runnable {
 

@@ -45,6 +45,11 @@ class FlagsTest {
         refused("--target-coverage", "job", "--bootstrap", "127.0.0.1:1", "--target-coverage", "1.5");
         refused("--state-backend", "job", "--bootstrap", "127.0.0.1:1", "--state-backend", "leveldb");
         refused("--port", "kafka", "--port", "70000");
+        refused("--out", "scenario", "generate");
+        refused("--fan-out", "scenario", "generate", "--out", "/nonexistent/x", "--fan-out", "10,8");
+        refused("--sites", "scenario", "generate", "--out", "/nonexistent/x", "--sites", "50");
+        refused("--plan-level", "scenario", "generate", "--out", "/nonexistent/x", "--plan-level", "planet");
+        refused("--first-day", "scenario", "generate", "--out", "/nonexistent/x", "--first-day", "4 April");
         refused("--bootstrap", "board", "--bootstrap", "localhost");
         refused("--bootstrap", "board");
         refused("--port", "board", "--bootstrap", "127.0.0.1:1", "--port", "70000");

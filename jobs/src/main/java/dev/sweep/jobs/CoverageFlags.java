@@ -84,6 +84,9 @@ public class CoverageFlags {
     @Option(names = "--target-coverage", description = "Coverage the ETA aims for, 0..1. Default: the scenario's.")
     Double targetCoverage;
 
+    @Option(names = "--plan-level", description = "The level of the campaign's tree the behind-plan rule judges (township, street...). Default: the scenario's planLevel.")
+    String planLevel;
+
     @Option(names = "--silent-after", defaultValue = "10m", converter = DurationConverter.class,
             description = "SITE_SILENT: an open site with people queueing and no scan for this long (event time). Default: ${DEFAULT-VALUE}.")
     Duration silentAfter;
@@ -169,7 +172,7 @@ public class CoverageFlags {
             }
         }
         return CoverageOptions.on(bootstrap, campaign).kafka(kafka)
-                .group(group).from(start).bounded(bounded).targetCoverage(targetCoverage)
+                .group(group).from(start).bounded(bounded).targetCoverage(targetCoverage).planLevel(planLevel)
                 .influx(influxUrl, influxOrg, influxBucket).influxFlushEvery(influxFlushEvery)
                 .parallelism(parallelism).checkpointInterval(checkpointInterval).checkpoints(checkpoints)
                 .stateBackend(backend).lateness(lateness).outOfOrderness(outOfOrderness).idleAfter(idleAfter)

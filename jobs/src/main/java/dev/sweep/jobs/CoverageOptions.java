@@ -32,6 +32,7 @@ public final class CoverageOptions implements Serializable {
     private final boolean bounded;
     private final Scenario campaign;
     private final double targetCoverage;
+    private final String planLevel;
     private final String influxUrl;
     private final String influxOrg;
     private final String influxBucket;
@@ -55,6 +56,7 @@ public final class CoverageOptions implements Serializable {
         bounded = b.bounded;
         campaign = b.campaign;
         targetCoverage = b.targetCoverage != null ? b.targetCoverage : b.campaign.targetCoverage();
+        planLevel = b.planLevel != null ? b.planLevel : b.campaign.planLevel();
         influxUrl = b.influxUrl;
         influxOrg = b.influxOrg;
         influxBucket = b.influxBucket;
@@ -83,6 +85,7 @@ public final class CoverageOptions implements Serializable {
         b.from = from;
         b.bounded = bounded;
         b.targetCoverage = targetCoverage;
+        b.planLevel = planLevel;
         b.influxUrl = influxUrl;
         b.influxOrg = influxOrg;
         b.influxBucket = influxBucket;
@@ -112,6 +115,16 @@ public final class CoverageOptions implements Serializable {
     public Scenario campaign() { return campaign; }
     /** Coverage the ETA aims for and the behind-plan rule judges against, 0..1. */
     public double targetCoverage() { return targetCoverage; }
+    /**
+     * How long after a person's last scan (wall time) the register forgets them: the campaign's whole window,
+     * its lateness and a day's margin, so no one is forgotten while the campaign can still count them.
+     */
+    public Duration forgetPeopleAfter() {
+        return Duration.between(campaign.windowStart(), campaign.windowEnd()).plus(lateness).plus(Duration.ofDays(1));
+    }
+
+    /** The level of the campaign's tree whose areas the behind-plan rule judges (a township, a street). */
+    public String planLevel() { return planLevel; }
     /** Null: the Kafka outputs only. */
     public String influxUrl() { return influxUrl; }
     public String influxOrg() { return influxOrg; }
@@ -139,6 +152,7 @@ public final class CoverageOptions implements Serializable {
         private StartFrom from = StartFrom.COMMITTED;
         private boolean bounded;
         private Double targetCoverage;
+        private String planLevel;
         private String influxUrl;
         private String influxOrg = "sweep";
         private String influxBucket = "sweep";
@@ -165,6 +179,8 @@ public final class CoverageOptions implements Serializable {
         public Builder bounded(boolean bounded) { this.bounded = bounded; return this; }
         /** Null: the campaign's own target. */
         public Builder targetCoverage(Double target) { this.targetCoverage = target; return this; }
+        /** Null: the campaign's own plan level. */
+        public Builder planLevel(String level) { this.planLevel = level; return this; }
         public Builder influx(String url, String org, String bucket) {
             this.influxUrl = url;
             this.influxOrg = org;
@@ -198,6 +214,10 @@ public final class CoverageOptions implements Serializable {
             }
             if (targetCoverage != null && !(targetCoverage > 0 && targetCoverage <= 1)) {
                 throw new IllegalArgumentException("--target-coverage: " + targetCoverage + " is outside (0, 1]");
+            }
+            if (planLevel != null && campaign.depthOf(planLevel) < 1) {
+                throw new IllegalArgumentException("--plan-level: '" + planLevel + "' is not a level below the root of "
+                        + campaign.name() + ", one of " + campaign.levels().subList(1, campaign.levels().size()));
             }
             if (influxUrl != null && !influxUrl.matches("https?://.+")) {
                 throw new IllegalArgumentException("--influx-url: '" + influxUrl + "' is not an http(s) URL");

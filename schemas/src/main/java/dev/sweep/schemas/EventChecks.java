@@ -42,10 +42,13 @@ public final class EventChecks {
         }
         for (String[] field : new String[][] {
                 {"scanId", e.getScanId()}, {"siteId", e.getSiteId()}, {"samplerId", e.getSamplerId()},
-                {"tubeId", e.getTubeId()}}) {
+                {"tubeId", e.getTubeId()}, {"homeAreaId", e.getHomeAreaId()}}) {
             if (containsIdNumber(field[1])) {
                 throw new RejectedRecordException(Rejection.RAW_PERSONAL_ID, field[0] + " holds an ID number");
             }
+        }
+        if (e.getHomeAreaId() != null && e.getHomeAreaId().isBlank()) {
+            throw new RejectedRecordException(Rejection.INVALID_FIELD, "homeAreaId is empty (leave it null when unknown)");
         }
         requireTime("scannedAt", e.getScannedAt());
         int pool = e.getPoolSize();

@@ -23,8 +23,8 @@ abstract class MinuteSums<IN, K, S> extends AbstractStreamOperator<S>
     private transient Map<K, S> pending;
     private transient boolean scheduled;
 
-    /** The key to sum {@code in} under, or null to leave it out. */
-    abstract K keyOf(IN in);
+    /** Sums {@code in} under its key or keys ({@link #sum}), or leaves it out. */
+    abstract void sumUp(IN in);
 
     /** A new, empty sum for {@code key}. */
     abstract S start(K key, IN first);
@@ -43,11 +43,11 @@ abstract class MinuteSums<IN, K, S> extends AbstractStreamOperator<S>
 
     @Override
     public void processElement(StreamRecord<IN> element) {
-        IN in = element.getValue();
-        K key = keyOf(in);
-        if (key == null) {
-            return;
-        }
+        sumUp(element.getValue());
+    }
+
+    /** Adds {@code in} to the sum of {@code key}. */
+    final void sum(K key, IN in) {
         S sum = pending.get(key);
         if (sum == null) {
             sum = start(key, in);

@@ -11,8 +11,8 @@ import dev.sweep.jobs.records.Tally;
  */
 public final class SiteTally extends MinuteSums<Counted, Long, SiteCount> {
     @Override
-    Long keyOf(Counted c) {
-        return Tally.minuteOf(c.at) * 65_536 + c.site; // minutes are whole multiples of 60,000 ms
+    void sumUp(Counted c) {
+        sum((Tally.minuteOf(c.at) / 60_000L) << 32 | c.site, c);
     }
 
     @Override

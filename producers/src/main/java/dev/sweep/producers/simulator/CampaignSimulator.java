@@ -1,5 +1,6 @@
 package dev.sweep.producers.simulator;
 
+import dev.sweep.campaign.Allocation;
 import dev.sweep.campaign.Scenario;
 import dev.sweep.campaign.Site;
 import dev.sweep.campaign.Township;

@@ -1,14 +1,14 @@
-package dev.sweep.producers.simulator;
+package dev.sweep.campaign;
 
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.IntStream;
 
 /** Splits a whole number by weights exactly (largest remainder), so the parts add up. */
-final class Allocation {
+public final class Allocation {
     private Allocation() {}
 
-    static int[] split(long total, double[] weights) {
+    public static int[] split(long total, double[] weights) {
         double sum = Arrays.stream(weights).sum();
         int[] parts = new int[weights.length];
         double[] remainders = new double[weights.length];
