@@ -66,6 +66,10 @@ class FlagsTest {
         refused("--kafka-config", "board", "--bootstrap", "127.0.0.1:1", "--kafka-config", "/nonexistent/client.properties");
         refused("--kafka-config", "job", "--bootstrap", "127.0.0.1:1", "--kafka-config", "/nonexistent/client.properties");
         refused("--via-gateway", "simulate", "--via-gateway", "http://127.0.0.1:8443/", "--stations", "s.txt");
+        // Every drill at once takes nine townships of their own; the tiny campaign has three.
+        Run tooMany = run("simulate", "--bootstrap", "127.0.0.1:1", "--scenario", GatewayCommandTest.TINY, "--drill", "all");
+        assertEquals(2, tooMany.exit(), tooMany.err());
+        assertTrue(tooMany.err().contains("--drill") && tooMany.err().contains("has 3"), tooMany.err());
         refused("--keystore", "gateway", "--bootstrap", "127.0.0.1:1", "--stations", "s.txt");
     }
 
@@ -77,6 +81,7 @@ class FlagsTest {
             assertTrue(r.out().contains("--bootstrap") || command.equals("kafka"), r.out());
         }
         assertTrue(run("simulate", "--help").out().contains("--ledger"));
+        assertTrue(run("simulate", "--help").out().contains("alert-storm"), "every drill is named");
         assertTrue(run("job", "--help").out().contains("--influx-url"));
         assertTrue(run("board", "--help").out().contains("--bind"));
         for (String command : new String[] {"simulate", "job", "board", "hooks", "gateway"}) {
