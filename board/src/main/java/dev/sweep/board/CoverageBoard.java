@@ -20,6 +20,7 @@ import java.net.URI;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class CoverageBoard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoverageBoard.class);
 
-    private final Object lock = new Object();
+    /** Fair: the feed folds under it batch after batch, and the pusher and the JSON must get their turn. */
+    private final ReentrantLock lock = new ReentrantLock(true);
     private final BoardState state;
     private final BoardFeed feed;
     private final BoardServer server;
@@ -87,8 +89,11 @@ public final class CoverageBoard implements AutoCloseable {
 
     /** The picture as it stands, from which each browser's view is cut. */
     public BoardFrame frame() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return state.frame(status());
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -119,9 +124,12 @@ public final class CoverageBoard implements AutoCloseable {
             BoardFrame frame = null;
             String status = status();
             if (live()) {
-                synchronized (lock) {
+                lock.lock();
+                try {
                     state.sampleRate(System.nanoTime());
                     frame = state.frame(status);
+                } finally {
+                    lock.unlock();
                 }
             }
             server.publish(status, frame);
