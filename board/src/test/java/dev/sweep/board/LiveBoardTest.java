@@ -120,8 +120,9 @@ class LiveBoardTest {
                 assertEquals("478,609", browser.text("#county-sampled"));
                 browser.await("the outage's alert is resolved", WAIT,
                         d -> d.findElements(By.cssSelector(alertOfDrill)).isEmpty());
-                assertTrue(!"silent".equals(browser.attribute("#site-" + drilled, "data-condition")),
-                        "the site is back");
+                assertTrue(!"silent".equals(board.frame().site(drilled).condition()), "the site is back");
+                assertTrue(browser.driver.findElements(By.cssSelector("#site-" + drilled + "[data-condition='silent']")).isEmpty(),
+                        "and no longer silent on the page");
                 assertEquals("87.0%", browser.text("#county-coverage"));
 
                 phase("ledger figure on the page");

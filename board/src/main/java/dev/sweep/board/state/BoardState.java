@@ -253,8 +253,7 @@ public final class BoardState {
             }
             double rate = now == null ? 0 : t.ratePerHour(now);
             Area area = tree.area(tree.siteArea[i]);
-            siteRows[i] = new BoardView.SiteRow(t.site.id(), t.site.townshipId(), area.id(), area.nameZh(), area.name(),
-                    t.site.name(), sitesEn[i], t.site.capacityPerHour(), t.lastScanMinute(), rate,
+            siteRows[i] = new BoardView.SiteRow(t.site.id(), t.site.townshipId(), area.id(), t.site.name(), sitesEn[i], t.site.capacityPerHour(), t.lastScanMinute(), rate,
                     hb == null ? null : hb.getQueueLength(), hb == null ? null : hb.getLanesOpen(),
                     hb == null ? null : hb.getSamplersOnDuty(), hb == null ? null : hb.getState().name(),
                     condition.code(), kinds.isEmpty() ? List.of() : kinds.stream().map(Enum::name).toList(),

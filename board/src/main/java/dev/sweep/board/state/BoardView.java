@@ -44,8 +44,7 @@ public record BoardView(String status, Long clock, double planned, County county
      * {@code capacity} per hour; {@code station}: OPEN, PAUSED or CLOSED as the last heartbeat said;
      * {@code condition}: the colour.
      */
-    public record SiteRow(String id, String township, String area, String areaNameZh, String areaName, String nameZh,
-                          String nameEn, int capacity, Long lastScan, double rate15, Integer queue, Integer lanes,
+    public record SiteRow(String id, String township, String area, String nameZh, String nameEn, int capacity, Long lastScan, double rate15, Integer queue, Integer lanes,
                           Integer samplers, String station, String condition, List<String> alerts, long sampled,
                           long scans) {}
 

@@ -9,7 +9,7 @@ const I18N = {
   zh: {
     title: '核酸采样实时看板', target: '目标', campaignClock: '战役时钟', coverage: '覆盖率', people: '人',
     sampled: '已采样', population: '常住人口', rate: '每小时', eta: '预计达标', worstFirst: '（最落后在前）',
-    sites: '采样点', site: '采样点', state: '状态', lastScan: '最后采样', rate15: '速率(15分) / 能力', queue: '排队',
+    sites: '采样点', site: '采样点', state: '状态', lastScan: '最后采样', rate15: '速率/能力', queue: '排队',
     throughput: '采样人数 / 5分钟', alerts: '告警', resolved: '最近解除', health: '数据健康', eventsPerSecond: '事件/秒',
     events: '事件总数', duplicates: '重复', late: '迟到', deadLetters: '死信', watermarkLag: '水位延迟', perHour: '/时',
     coverageCol: '覆盖率', lagCol: '较计划', etaShort: '达标时间', laggingSilent: '滞后/静默', reached: '已达标', noRate: '—',
@@ -30,7 +30,7 @@ const I18N = {
   en: {
     title: 'Live coverage board', target: 'Target', campaignClock: 'Campaign clock', coverage: 'coverage', people: 'people',
     sampled: 'Sampled', population: 'Residents', rate: 'Per hour', eta: 'Target reached at', worstFirst: '(worst first)',
-    sites: 'Sites', site: 'Site', state: 'State', lastScan: 'Last scan', rate15: 'Rate (15 min) / cap.', queue: 'Queue',
+    sites: 'Sites', site: 'Site', state: 'State', lastScan: 'Last scan', rate15: 'Rate / cap.', queue: 'Queue',
     throughput: 'People sampled per 5 minutes', alerts: 'Alerts', resolved: 'Recently resolved', health: 'Data health',
     eventsPerSecond: 'Events/s', events: 'Events', duplicates: 'Duplicates', late: 'Late', deadLetters: 'Dead letters',
     watermarkLag: 'Watermark lag', perHour: '/h', coverageCol: 'Coverage', lagCol: 'vs plan', etaShort: 'ETA',
@@ -79,6 +79,20 @@ const nameOf = (x) => (x == null ? '' : lang === 'zh' ? x.nameZh : (x.name ?? x.
 
 function levelName(level) {
   return I18N[lang].level[level] ?? level ?? t('area');
+}
+
+/**
+ * A name without what the breadcrumb already says: in 第4区第7街道, its community 第4区第7街道第1社区 is 第1社区 (generated
+ * and official Chinese names repeat their parents'; the end is what tells them apart).
+ */
+function shortName(name) {
+  const v = model.view;
+  if (!v || lang !== 'zh' || !name) return name;
+  let cut = 0;
+  for (const c of v.path) {
+    if (c.nameZh && c.nameZh.length > cut && name.length > c.nameZh.length && name.startsWith(c.nameZh)) cut = c.nameZh.length;
+  }
+  return name.slice(cut);
 }
 
 /** One area's level: 乡镇 / township (the plural is for lists). */
@@ -179,23 +193,23 @@ function showing() {
     && k.desc === want.desc && k.offset === want.offset && k.rows === want.rows;
 }
 
-let asking = false;
+let asked = null; // the view asked for on this stream, so it is asked once: it comes on the stream
 /** Asks the server for the wanted view on this page's stream (the view comes on the stream). */
 function askView() {
-  if (!stream || asking || showing()) return;
-  asking = true;
-  fetch(`/api/view?stream=${encodeURIComponent(stream)}&${query()}`, { cache: 'no-store' }).then((r) => {
-    asking = false;
+  if (!stream || showing()) return;
+  const q = query();
+  if (asked === stream + '?' + q) return;
+  asked = stream + '?' + q;
+  fetch(`/api/view?stream=${encodeURIComponent(stream)}&${q}`, { cache: 'no-store' }).then((r) => {
     if (r.status === 404) { // the area or site is not in this campaign: back to the top (or the stream is gone)
       r.text().then((msg) => {
         if (/^(area|site):/.test(msg)) location.hash = '';
       });
-    } else if (r.status === 429) {
+    } else if (r.status === 429) { // too many changes at once: the latest wish, a second later
+      asked = null;
       setTimeout(askView, 1000);
-    } else if (r.ok && !showing()) {
-      setTimeout(askView, 50); // wanted something else meanwhile
     }
-  }, () => { asking = false; });
+  }, () => { asked = null; });
 }
 
 // ---- the stream -----------------------------------------------------------------------------
@@ -338,7 +352,7 @@ function renderFocus(v) {
   const a = v.area;
   const root = v.path.length === 1;
   $('focus-name').textContent = root ? wholeName(a) : nameOf(a);
-  $('focus-level').textContent = root ? nameOf(a) : levelOne(a.level);
+  $('focus-level').textContent = root ? (nameOf(a) === wholeName(a) ? '' : nameOf(a)) : levelOne(a.level);
   const sampled = $('focus-sampled');
   sampled.dataset.value = String(a.sampled);
   sampled.textContent = fmtInt(a.sampled);
@@ -364,13 +378,13 @@ function areaRow(r, prefix, clock) {
   const cls = r.coverage >= target ? 'reached' : r.behindPlan ? 'behind' : '';
   return `<a class="trow ${cls}" href="${esc(link(r.id))}" id="${prefix}-${esc(r.id)}" data-area="${esc(r.id)}"
       data-coverage="${r.coverage}" data-sampled="${r.sampled}">
-    <div class="name" title="${esc(r.id)}">${esc(nameOf(r))}</div>
+    <div class="name" title="${esc(nameOf(r))} · ${esc(r.id)}">${esc(shortName(nameOf(r)))}</div>
     <div class="bar"><div class="fill" style="width:${Math.min(100, r.coverage * 100)}%"></div>
       <div class="plan-line" style="left:${Math.min(100, model.board.planned * 100)}%"></div>
       <div class="target-line" style="left:${target * 100}%"></div></div>
     <div class="pct">${fmtPct(r.coverage)}</div>
     <div class="n lag ${lagOf(r) > 0.0005 ? 'behind' : ''}">${fmtLag(lagOf(r))}</div>
-    <div class="n sampled">${fmtInt(r.sampled)} / ${fmtInt(r.population)}</div>
+    <div class="n sampled" title="${t('population')} ${fmtInt(r.population)}">${fmtInt(r.sampled)}</div>
     <div class="n">${fmtInt(r.ratePerHour)}${t('perHour')}</div>
     <div class="n eta ${r.late ? 'warn' : ''}">${esc(fmtEta(r.etaMinutes, clock))}</div>
     <div class="badges">${r.lagging ? `<span class="badge lagging" title="${t('lagging')}">${r.lagging}</span>` : ''}${r.silent ? `<span class="badge silent" title="${t('silentN')}">${r.silent}</span>` : ''}</div>
@@ -379,7 +393,7 @@ function areaRow(r, prefix, clock) {
 
 function rowsHead() {
   return `<div class="trow head"><div>${t('area')}</div><div></div><div>${t('coverageCol')}</div><div>${t('lagCol')}</div>
-    <div>${t('sampled')} / ${t('population')}</div><div>${t('rate')}</div><div>${t('etaShort')}</div><div>${t('laggingSilent')}</div></div>`;
+    <div>${t('sampled')}</div><div>${t('rate')}</div><div>${t('etaShort')}</div><div>${t('laggingSilent')}</div></div>`;
 }
 
 function renderChildren(v) {
@@ -411,8 +425,8 @@ function fillSiteRow(tr, s) {
   tr.dataset.alerts = s.alerts.join(' ');
   tr.dataset.site = s.id;
   const c = tr.children;
-  c[0].textContent = lang === 'zh' ? s.nameZh : s.nameEn;
-  c[0].title = `${s.id} · ${lang === 'zh' ? s.areaNameZh : s.areaName}`;
+  c[0].textContent = lang === 'zh' ? shortName(s.nameZh) : s.nameEn;
+  c[0].title = `${lang === 'zh' ? s.nameZh : s.nameEn} · ${s.id}`;
   const badge = c[1].firstChild;
   badge.className = `state ${s.condition}`;
   badge.textContent = I18N[lang].condition[s.condition] ?? s.condition;
@@ -463,7 +477,7 @@ function alertAge(a, clock) {
 }
 
 function alertWhere(a) {
-  return lang === 'zh' ? a.placeZh : a.place;
+  return lang === 'zh' ? shortName(a.placeZh) : a.place;
 }
 
 function renderAlerts() {
@@ -553,7 +567,7 @@ function buildChart() {
           });
         } },
       { stroke: '#8fa1bd', grid: { stroke: '#1e2a40' }, ticks: { stroke: '#1e2a40' }, size: 70, font: '15px sans-serif',
-        values: (u, splits) => splits.map((v) => nf().format(v)) },
+        values: (u, splits) => splits.map((v) => new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-US', { notation: 'compact' }).format(v)) },
     ],
     series,
   };
