@@ -77,7 +77,8 @@ final class JsonDelta {
             if (!r.equals(old.get(r.get("id").asText()))) {
                 changed.add(r);
             }
-            sameOrder &= r.get("id").equals(before.get(i).get("id"));
+            // Sizes first: a list that grew has no row i before (a push failed on it, and every push after).
+            sameOrder = sameOrder && r.get("id").equals(before.get(i).get("id"));
         }
         if (!sameOrder) {
             ArrayNode ids = out.putArray("ids");

@@ -90,4 +90,15 @@ class JsonDeltaTest {
         JsonNode closed = Json.MAPPER.valueToTree(state.frame("live").view(key));
         assertEquals(closed, merge(later, JsonDelta.diff(later, closed)), "a condition that goes away merges to null");
     }
+
+    /** A list of rows that grows (a new alert): the delta has the new row and the order; it threw before. */
+    @Test
+    void bugAListOfRowsThatGrows() throws Exception {
+        JsonNode before = Json.MAPPER.readTree("{\"alerts\": [{\"id\": \"a\", \"n\": 1}]}");
+        JsonNode now = Json.MAPPER.readTree("{\"alerts\": [{\"id\": \"a\", \"n\": 1}, {\"id\": \"b\", \"n\": 2}]}");
+        JsonNode delta = JsonDelta.diff(before, now);
+        assertEquals(now, merge(before, delta));
+        assertEquals(1, delta.at("/alerts/rows").size(), delta.toString());
+        assertEquals(2, delta.at("/alerts/ids").size(), delta.toString());
+    }
 }
