@@ -6,9 +6,11 @@
 # area (areas.csv); its township is that area's ancestor one level below the root. A scenario in
 # the layout before areas.csv names the township in sites.csv (townshipId). Usage:
 #   site-capacity.sh path/to/scenario | influx write --bucket sweep --precision s
+# (the scenario's sites.csv itself may be given instead of its folder; areas.csv is read beside it).
 # Columns are found by their header names, as the scenario loader does.
 set -euo pipefail
 dir="${1:?usage: site-capacity.sh SCENARIO_DIR}"
+[ -f "$dir" ] && dir="$(dirname "$dir")"
 sites="$dir/sites.csv"
 areas="$dir/areas.csv"
 [ -r "$sites" ] || { echo "site-capacity: cannot read $sites" >&2; exit 2; }

@@ -2,19 +2,25 @@ package dev.sweep.board;
 
 import dev.sweep.board.feed.BoardFeed;
 import dev.sweep.board.feed.BoardRecords;
+import dev.sweep.board.state.BoardFrame;
 import dev.sweep.board.state.BoardState;
 import dev.sweep.board.state.BoardView;
+import dev.sweep.board.state.Directory;
 import dev.sweep.board.web.BoardServer;
+import dev.sweep.board.web.Stats;
 import dev.sweep.board.web.Summary;
 import dev.sweep.campaign.Scenario;
 import dev.sweep.schemas.KafkaClientConfig;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +32,9 @@ import org.slf4j.LoggerFactory;
 public final class CoverageBoard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoverageBoard.class);
 
-    private final Object lock = new Object();
+    /** Fair: the feed folds under it batch after batch, and the pusher and the JSON must get their turn. */
+    private final ReentrantLock lock = new ReentrantLock(true);
     private final BoardState state;
-    private final BoardView.Campaign campaign;
     private final BoardFeed feed;
     private final BoardServer server;
     private final ScheduledExecutorService pusher;
@@ -36,9 +42,9 @@ public final class CoverageBoard implements AutoCloseable {
 
     private CoverageBoard(BoardOptions options, KafkaClientConfig kafka, Scenario scenario) throws IOException {
         state = new BoardState(scenario);
-        campaign = state.campaign();
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
-        server = new BoardServer(address, campaign, this::view, options.login());
+        server = new BoardServer(address, state.campaign(), scenario, new Directory(scenario), this::frame,
+                options.login());
         feed = new BoardFeed(options.bootstrap(), kafka, new BoardRecords(state), lock).start();
         pusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "board-push");
@@ -81,33 +87,53 @@ public final class CoverageBoard implements AutoCloseable {
         return feed.status() == BoardFeed.Status.LIVE;
     }
 
-    /** The picture as it stands (what {@code /api/board} gives). */
-    public BoardView view() {
-        synchronized (lock) {
-            return state.view(status());
+    /** The picture as it stands, from which each browser's view is cut. */
+    public BoardFrame frame() {
+        lock.lock();
+        try {
+            return state.frame(status());
+        } finally {
+            lock.unlock();
         }
+    }
+
+    /** The whole picture as it stands (what {@code /api/board} gives): every area and site. */
+    public BoardView view() {
+        return frame().whole();
     }
 
     /** The figures of {@code /api/summary}. */
     public Summary summary() {
-        return Summary.of(campaign, view());
+        return Summary.of(frame());
+    }
+
+    /** What the event stream has cost so far (events, bytes, the largest event; pushes and their CPU time). */
+    public Stats.Figures streamFigures() {
+        return server.stats().figures();
     }
 
     public int browsers() {
         return server.browsers();
     }
 
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private void push() {
         try {
-            BoardView view = null;
+            long cpu = THREADS.getCurrentThreadCpuTime();
+            BoardFrame frame = null;
             String status = status();
             if (live()) {
-                synchronized (lock) {
+                lock.lock();
+                try {
                     state.sampleRate(System.nanoTime());
-                    view = state.view(status);
+                    frame = state.frame(status);
+                } finally {
+                    lock.unlock();
                 }
             }
-            server.publish(status, view);
+            server.publish(status, frame);
+            server.stats().pushed(THREADS.getCurrentThreadCpuTime() - cpu);
         } catch (RuntimeException e) {
             LOG.warn("board: push failed; trying again next time", e); // a scheduled task that throws stops for good
         }

@@ -61,7 +61,7 @@ class BoardPageTest {
             assertTrue(browser.text(ACTIVE + " .age").contains("11 分钟"), "aged on the campaign clock: "
                     + browser.text(ACTIVE + " .age"));
             assertEquals("1", browser.text("#alert-count"));
-            assertEquals("1", browser.text("#township-MS .badge.silent"));
+            assertEquals("1", browser.text("#area-MS .badge.silent"));
 
             records.alert("offline-1", AlertKind.STATION_OFFLINE, AlertState.RESOLVED, QUIET, T0 + 60_000, T0 + 31 * 60_000);
             records.heartbeat(QUIET, T0 + 31 * 60_000, SiteState.OPEN, 35);
@@ -73,9 +73,24 @@ class BoardPageTest {
                     + browser.text(RESOLVED));
 
             browser.find("#site-table th[data-sort='queue']").click();
-            List<?> queues = (List<?>) browser.js(
-                    "return [...document.querySelectorAll('#site-rows tr')].slice(-2).map(r => r.id)");
-            assertEquals(List.of("site-" + QUIET, "site-" + CROWDED), queues, "sorted by queue, longest last");
+            browser.await("sorted by queue", WAIT, d -> "queue".equals(browser.js("return window.location.hash.includes('sort=queue') && document.querySelector('#site-table th.sorted')?.dataset.sort")));
+            browser.await("the shortest line first, sites without a heartbeat last", WAIT, d -> List.of("site-" + QUIET, "site-" + CROWDED)
+                    .equals(browser.js("return [...document.querySelectorAll('#site-rows tr')].slice(0, 2).map(r => r.id)")));
+            browser.find("#site-table th[data-sort='queue']").click();
+            browser.await("the longest line first", WAIT, d -> List.of("site-" + CROWDED, "site-" + QUIET)
+                    .equals(browser.js("return [...document.querySelectorAll('#site-rows tr')].slice(0, 2).map(r => r.id)")));
+
+            // Into the township: its villages, its sites; the breadcrumb back up; the link says where the page is.
+            browser.find("#area-MS").click();
+            browser.await("Mashankou's view", WAIT, d -> "MS".equals(browser.attribute("body", "data-area")));
+            assertTrue(browser.js("return location.hash").toString().contains("area=MS"), "a link to bookmark");
+            assertEquals(List.of("全县", "马山口镇"), crumbs(browser));
+            assertTrue(((List<?>) browser.js("return [...document.querySelectorAll('#site-rows tr')].map(r => r.id)"))
+                    .stream().allMatch(id -> id.toString().startsWith("site-NX-MS-")), "only Mashankou's sites");
+            assertTrue(((Number) browser.js("return document.querySelectorAll('#area-rows a.trow').length")).intValue() > 0,
+                    "its villages");
+            browser.find("#crumbs a[data-area='NX']").click();
+            browser.await("back at the county", WAIT, d -> "NX".equals(browser.attribute("body", "data-area")));
 
             browser.find("#lang-toggle").click();
             browser.await("English labels", WAIT, d -> "busy".equals(browser.text("#site-" + QUIET + " .state")));
@@ -97,6 +112,11 @@ class BoardPageTest {
         } finally {
             kafka.close();
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> crumbs(Browser browser) {
+        return (List<String>) browser.js("return [...document.querySelectorAll('#crumbs a, #crumbs .here')].map(e => e.textContent)");
     }
 
     static String condition(Browser browser, String site) {

@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -99,8 +100,8 @@ class BoardServerTest {
     }
 
     @Test
-    void aNewBrowserGetsTheWholePictureThenOnlyWhatChanged() throws Exception {
-        HttpResponse<InputStream> stream = http.send(HttpRequest.newBuilder(board.url().resolve("/events")).build(),
+    void aNewBrowserGetsItsViewWholeThenOnlyWhatChangedAndCanLookElsewhere() throws Exception {
+        HttpResponse<InputStream> stream = http.send(HttpRequest.newBuilder(board.url().resolve("/events?area=CG&rows=10")).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals("text/event-stream; charset=utf-8", stream.headers().firstValue("Content-Type").orElseThrow());
         BlockingQueue<String[]> events = new ArrayBlockingQueue<>(100);
@@ -108,6 +109,11 @@ class BoardServerTest {
         reader.setDaemon(true);
         reader.start();
         try {
+            String[] hello = events.poll(30, TimeUnit.SECONDS);
+            assertNotNull(hello);
+            assertEquals("hello", hello[0]);
+            String id = json.readTree(hello[1]).get("stream").asText();
+            assertTrue(id.matches("[A-Za-z0-9_-]{22}"), "a random stream id: " + id);
             String[] first = events.poll(30, TimeUnit.SECONDS);
             while (first != null && first[0].equals("status")) { // the board's first push may still be due
                 first = events.poll(30, TimeUnit.SECONDS);
@@ -117,46 +123,87 @@ class BoardServerTest {
             JsonNode snapshot = json.readTree(first[1]);
             assertEquals("neixiang", snapshot.at("/campaign/name").asText());
             assertEquals("Asia/Shanghai", snapshot.at("/campaign/zone").asText());
-            assertEquals(381, snapshot.at("/board/sites").size());
-            assertEquals(16, snapshot.at("/board/townships").size());
+            assertEquals("[\"county\",\"township\",\"village\"]", snapshot.at("/campaign/levels").toString());
+            assertEquals("CG", snapshot.at("/view/key/area").asText(), "the view the link asked for");
+            assertEquals(91, snapshot.at("/view/sites/total").asInt(), "Chengguan's sites");
+            assertEquals(10, snapshot.at("/view/sites/rows").size(), "one page of them");
+            assertEquals(Records.NEIXIANG.childrenOf("CG").size(), snapshot.at("/view/children/total").asInt());
+            assertEquals(List.of("NX", "CG"), ids(snapshot.at("/view/path")));
             long before = snapshot.at("/board/county/sampled").asLong();
 
             try (Records records = new Records(kafka.bootstrapServers())) {
                 records.county(T0 + 60_000, before + 1_234);
                 records.heartbeat("NX-CG-001", T0 + 30_000, SiteState.OPEN, 30);
             }
-            JsonNode update = null;
+            JsonNode site = null;
+            boolean county = false;
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline) {
+            while ((site == null || !county) && System.nanoTime() < deadline) {
                 String[] e = events.poll(1, TimeUnit.SECONDS);
-                if (e != null && e[0].equals("update") && json.readTree(e[1]).at("/county/sampled").asLong() == before + 1_234) {
-                    update = json.readTree(e[1]);
-                    break;
+                if (e == null || !e[0].equals("update")) {
+                    continue;
+                }
+                JsonNode u = json.readTree(e[1]);
+                county |= u.at("/board/county/sampled").asLong() == before + 1_234;
+                JsonNode rows = u.at("/view/sites/rows/rows");
+                if (rows.isArray() && site == null) {
+                    assertEquals(1, rows.size(), "only the changed site, not the page: " + rows);
+                    site = rows.get(0);
                 }
             }
-            assertNotNull(update, "an update with the new county figure");
-            assertEquals("live", update.get("status").asText());
-            boolean siteSeen = false;
-            for (JsonNode s : update.get("sites")) {
-                siteSeen |= s.get("id").asText().equals("NX-CG-001");
-            }
-            JsonNode latest = update;
-            // The site may come in the same update or the next one; either way, alone.
-            while (!siteSeen && System.nanoTime() < deadline) {
+            assertTrue(county, "an update with the new county figure");
+            assertNotNull(site, "the changed site is sent");
+            assertEquals("NX-CG-001", site.get("id").asText());
+            assertEquals("busy", site.get("condition").asText());
+
+            // Another area on the same stream: 204, and the view comes whole on the stream.
+            assertEquals(204, get("/api/view?stream=" + id + "&area=XG&rows=5").statusCode());
+            JsonNode view = null;
+            while (view == null && System.nanoTime() < deadline) {
                 String[] e = events.poll(1, TimeUnit.SECONDS);
-                if (e != null && e[0].equals("update")) {
-                    latest = json.readTree(e[1]);
-                    for (JsonNode s : latest.get("sites")) {
-                        siteSeen |= s.get("id").asText().equals("NX-CG-001");
-                    }
+                if (e != null && e[0].equals("view")) {
+                    view = json.readTree(e[1]).get("view");
                 }
             }
-            assertTrue(siteSeen, "the changed site is sent");
-            assertEquals(1, latest.get("sites").size(), "only the changed site, not all 381");
-            assertEquals("busy", latest.at("/sites/0/condition").asText());
+            assertNotNull(view, "the view asked for");
+            assertEquals("XG", view.at("/key/area").asText());
+            assertEquals(5, view.at("/sites/rows").size());
+            assertEquals(Records.NEIXIANG.sitesOf("XG").size(), view.at("/sites/total").asInt());
+            assertEquals(404, get("/api/view?stream=not-a-stream&area=XG").statusCode());
+            assertTrue(board.streamFigures().largestMessage() < 64 * 1024, "every event is small: " + board.streamFigures());
         } finally {
             stream.body().close();
         }
+    }
+
+    @Test
+    void anAreasViewAndSearchAsJsonWithEveryParameterChecked() throws Exception {
+        HttpResponse<String> view = get("/api/view?area=CG-02");
+        assertEquals(200, view.statusCode());
+        JsonNode v = json.readTree(view.body());
+        assertEquals(List.of("NX", "CG", "CG-02"), ids(v.get("path")));
+        assertEquals("village", v.at("/area/level").asText());
+        HttpResponse<String> missing = get("/api/view?area=%3Cscript%3E");
+        assertEquals(404, missing.statusCode());
+        assertTrue(missing.body().startsWith("area: no area '<script>'"), missing.body());
+        assertEquals("text/plain; charset=utf-8", missing.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(404, get("/api/view?site=NX-ZZ-001").statusCode());
+        assertEquals(400, get("/api/view?sort=evil").statusCode());
+        assertEquals(414, get("/api/view?area=" + "x".repeat(2_000)).statusCode());
+
+        HttpResponse<String> found = get("/api/search?q=" + java.net.URLEncoder.encode("城关镇第7", StandardCharsets.UTF_8));
+        assertEquals(200, found.statusCode());
+        JsonNode f = json.readTree(found.body());
+        assertEquals("NX-CG-007", f.at("/results/0/id").asText());
+        assertEquals("site", f.at("/results/0/kind").asText());
+        assertEquals("CG", f.at("/results/0/area").asText());
+        assertEquals(0, json.readTree(get("/api/search?q=").body()).get("total").asInt());
+    }
+
+    static List<String> ids(JsonNode list) {
+        List<String> out = new java.util.ArrayList<>();
+        list.forEach(n -> out.add(n.get("id").asText()));
+        return out;
     }
 
     @Test
@@ -241,6 +288,9 @@ class BoardServerTest {
             Thread reader = new Thread(() -> readEvents(stream.body(), events), "sse-reader-offline");
             reader.setDaemon(true);
             reader.start();
+            String[] hello = events.poll(30, TimeUnit.SECONDS);
+            assertNotNull(hello);
+            assertEquals("hello", hello[0], "the stream's id first");
             String[] first = events.poll(30, TimeUnit.SECONDS);
             assertNotNull(first);
             assertEquals("status", first[0]);

@@ -90,7 +90,7 @@ class LiveBoardTest {
                 assertEquals("静默", browser.text("#site-" + drilled + " .state"));
                 assertTrue(browser.text(alertOfDrill).contains(chain.scenario.site(drilled).name()),
                         "the alert names the site: " + browser.text(alertOfDrill));
-                assertTrue(Integer.parseInt(browser.text("#township-" + outage.township() + " .badge.silent")) >= 1,
+                assertTrue(Integer.parseInt(browser.text("#area-" + outage.township() + " .badge.silent")) >= 1,
                         "its township counts it as silent");
                 assertEquals(1, browser.driver.findElements(By.cssSelector("#site-rows tr")).stream()
                         .filter(r -> r.getDomAttribute("id").equals("site-" + drilled)).count());
@@ -120,8 +120,9 @@ class LiveBoardTest {
                 assertEquals("478,609", browser.text("#county-sampled"));
                 browser.await("the outage's alert is resolved", WAIT,
                         d -> d.findElements(By.cssSelector(alertOfDrill)).isEmpty());
-                assertTrue(!"silent".equals(browser.attribute("#site-" + drilled, "data-condition")),
-                        "the site is back");
+                assertTrue(!"silent".equals(board.frame().site(drilled).condition()), "the site is back");
+                assertTrue(browser.driver.findElements(By.cssSelector("#site-" + drilled + "[data-condition='silent']")).isEmpty(),
+                        "and no longer silent on the page");
                 assertEquals("87.0%", browser.text("#county-coverage"));
 
                 phase("ledger figure on the page");
@@ -135,9 +136,15 @@ class LiveBoardTest {
                         assertEquals(t.population(), summary.township(id).population(), "population of " + id));
                 assertSummaryOverHttp(board, ledger);
                 awaitSitesOnTheLedger(board, ledger);
+                // A link to one site: the page opens the township it stands in, with the site on top.
                 String someSite = "NX-CG-001";
-                assertEquals(String.format("%,d", ledger.sites().get(someSite).persons()),
-                        browser.text("#site-" + someSite + " td.sampled"));
+                browser.js("location.hash = 'site=" + someSite + "'");
+                browser.await("the site looked for", WAIT, d -> someSite.equals(browser.attribute("#found", "data-site"))
+                        && "CG".equals(browser.attribute("body", "data-area")));
+                assertEquals(String.format("%,d", ledger.sites().get(someSite).persons()), browser.text("#found-row td.sampled"));
+                browser.js("location.hash = ''");
+                browser.await("back at the county", WAIT, d -> "NX".equals(browser.attribute("body", "data-area"))
+                        && browser.find("#found").getDomAttribute("hidden") != null);
 
                 phase("summary and sites on the ledger");
                 // Data health: every duplicate dropped and every bad record refused, as the ledger says.
@@ -147,8 +154,10 @@ class LiveBoardTest {
                                 && browser.text("#health-dead").equals(String.format("%,d", badRecords)));
 
                 phase("data health on the ledger");
-                // 381 sites in the table, the whole campaign in the chart.
-                assertEquals(381L, browser.js("return document.querySelectorAll('#site-rows tr').length"));
+                // A page of the 381 sites in the table, the whole campaign in the chart.
+                long rows = (Long) browser.js("return document.querySelectorAll('#site-rows tr').length");
+                assertTrue(rows >= 5 && rows <= 100, "a page of sites: " + rows);
+                assertTrue(browser.text("#page-range").endsWith("/ 381"), browser.text("#page-range"));
                 assertTrue(Integer.parseInt(browser.attribute("#chart", "data-buckets")) > 90,
                         "five-minute buckets of both waves");
                 System.out.printf("board: last render of the whole campaign took %.1f ms in the page%n",
@@ -156,14 +165,14 @@ class LiveBoardTest {
                 browser.screenshot(SCREENSHOT);
 
                 // The English switch, remembered across a reload.
-                assertEquals("全县", browser.text("#county h2"));
+                assertEquals("全县", browser.text("#focus-name"));
                 browser.find("#lang-toggle").click();
-                browser.await("the labels turn English", WAIT, d -> browser.text("#county h2").equals("County"));
-                assertEquals("Sampled", browser.text("#county dt"));
+                browser.await("the labels turn English", WAIT, d -> browser.text("#focus-name").equals("County"));
+                assertEquals("Sampled", browser.text("#focus dt"));
                 assertEquals("中文", browser.text("#lang-toggle"));
                 browser.open(board.url().toString());
                 browser.await("English after a reload, with the same figures", WAIT, d ->
-                        browser.text("#county h2").equals("County")
+                        browser.text("#focus-name").equals("County")
                                 && "478609".equals(countyOnPage(browser)));
                 browser.screenshot(Path.of("target", "board-en.png"));
             } finally {
@@ -250,7 +259,8 @@ class LiveBoardTest {
     /** The picture without what depends on the wall clock (the rate of events in, the watermark's lag). */
     static BoardView stable(BoardView v) {
         BoardView.Health h = v.health();
-        return new BoardView(v.status(), v.clock(), v.county(), v.townships(), v.sites(), v.throughput(), v.alerts(),
+        return new BoardView(v.status(), v.clock(), v.planned(), v.county(), v.townships(), v.areas(), v.sites(),
+                v.throughput(), v.alerts(),
                 new BoardView.Health(0, h.events(), h.duplicates(), h.late(), h.deadLetters(), null, h.unreadable(), h.refused()));
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.locks.Lock;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -68,7 +69,7 @@ public final class BoardFeed implements AutoCloseable {
     private final String bootstrap;
     private final KafkaClientConfig kafka;
     private final Folder folder;
-    private final Object lock;
+    private final Lock lock;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Status status = Status.CONNECTING;
@@ -78,8 +79,11 @@ public final class BoardFeed implements AutoCloseable {
     private final Set<TopicPartition> assigned = new HashSet<>();
     private final Map<TopicPartition, Long> rebuildTo = new HashMap<>();
 
-    /** @param lock what the folding holds; readers of the state take it too */
-    public BoardFeed(String bootstrap, KafkaClientConfig kafka, Folder folder, Object lock) {
+    /**
+     * @param lock what the folding holds, a batch of records at a time; readers of the state take it too (make it
+     *             fair: under a heavy feed an unfair lock goes back to the feed at once and the readers starve)
+     */
+    public BoardFeed(String bootstrap, KafkaClientConfig kafka, Folder folder, Lock lock) {
         this.bootstrap = bootstrap;
         this.kafka = kafka;
         this.folder = folder;
@@ -150,10 +154,13 @@ public final class BoardFeed implements AutoCloseable {
                     }
                     ConsumerRecords<String, byte[]> records = c.poll(POLL);
                     if (!records.isEmpty()) {
-                        synchronized (lock) {
+                        lock.lock();
+                        try {
                             for (ConsumerRecord<String, byte[]> r : records) {
                                 folder.fold(r);
                             }
+                        } finally {
+                            lock.unlock();
                         }
                         folded += records.count();
                     }

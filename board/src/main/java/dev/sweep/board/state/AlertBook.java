@@ -61,9 +61,4 @@ final class AlertBook {
         }
         return bySite;
     }
-
-    boolean activeFor(String townshipId, AlertKind kind) {
-        return active.values().stream().anyMatch(a -> a.getKind() == kind && a.getTownshipId() != null
-                && a.getTownshipId().toString().equals(townshipId));
-    }
 }

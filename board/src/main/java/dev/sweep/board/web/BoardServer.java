@@ -5,14 +5,20 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.sweep.board.BoardOptions;
+import dev.sweep.board.state.BoardFrame;
 import dev.sweep.board.state.BoardView;
+import dev.sweep.board.state.Directory;
+import dev.sweep.board.state.ViewKey;
+import dev.sweep.campaign.Scenario;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -24,9 +30,11 @@ import java.util.function.Supplier;
 
 /**
  * The board's HTTP side, read-only: the page and its scripts, uPlot from its webjar, the event
- * stream ({@code /events}), and the figures as JSON ({@code /api/summary}, {@code /api/board}).
- * Anything but GET or HEAD is refused; no page may frame it; with a login, every request needs it
- * (HTTP basic auth: put TLS in front, see docs/operations.md).
+ * stream ({@code /events?area=...}: see {@link UpdateStream}), a stream's view changed ({@code /api/view?stream=...}),
+ * one area's view as JSON ({@code /api/view?area=...}), search ({@code /api/search?q=...}), and the figures as JSON
+ * ({@code /api/summary}, {@code /api/board}). Anything but GET or HEAD is refused (changing the view of one's own
+ * stream changes nothing of the board); no page may frame it; with a login, every request needs it (HTTP basic
+ * auth: put TLS in front, see docs/operations.md).
  *
  * <p>Its limits hold under load: at most {@link #MAX_BROWSERS} event streams (admitted one by one, so a
  * crowd arriving at once cannot slip past the count), at most {@link #MAX_THREADS} requests served at once
@@ -43,6 +51,8 @@ public final class BoardServer implements AutoCloseable {
     static final int MAX_THREADS = MAX_BROWSERS + MAX_OTHER_REQUESTS;
     static final int MAX_CONNECTIONS = 2 * MAX_THREADS;
     static final int REQUEST_SECONDS = 10;
+    /** Longest query string taken (a view's or a search's parameters are a few dozen characters). */
+    static final int MAX_QUERY = 1024;
 
     static {
         limits();
@@ -57,17 +67,22 @@ public final class BoardServer implements AutoCloseable {
     private final Semaphore streams = new Semaphore(MAX_BROWSERS);
     private final UpdateStream stream;
     private final BoardView.Campaign campaign;
-    private final Supplier<BoardView> picture;
+    private final Scenario scenario;
+    private final Directory directory;
+    private final Supplier<BoardFrame> picture;
+    private final Stats stats = new Stats();
     private final String uplotRoot;
 
     /**
-     * @param picture the figures as they stand, for the JSON endpoints
+     * @param picture the picture as it stands, for the JSON endpoints
      * @param login   the user and password every request must carry, or null
      */
-    public BoardServer(InetSocketAddress address, BoardView.Campaign campaign, Supplier<BoardView> picture,
-                       BoardOptions.Login login) throws IOException {
-        this.stream = new UpdateStream(campaign);
+    public BoardServer(InetSocketAddress address, BoardView.Campaign campaign, Scenario scenario, Directory directory,
+                       Supplier<BoardFrame> picture, BoardOptions.Login login) throws IOException {
+        this.stream = new UpdateStream(campaign, stats);
         this.campaign = campaign;
+        this.scenario = scenario;
+        this.directory = directory;
         this.picture = picture;
         this.uplotRoot = "META-INF/resources/webjars/uplot/" + webjarVersion("uplot") + "/dist/";
         AtomicInteger n = new AtomicInteger();
@@ -124,9 +139,14 @@ public final class BoardServer implements AutoCloseable {
         return http.getAddress();
     }
 
-    /** Sends the picture to the browsers (null while the board is not live). */
-    public void publish(String status, BoardView view) {
-        stream.publish(status, view);
+    /** Sends the picture to the browsers, each its view (null while the board is not live). */
+    public void publish(String status, BoardFrame frame) {
+        stream.publish(status, frame);
+    }
+
+    /** What the event stream has cost so far. */
+    public Stats stats() {
+        return stats;
     }
 
     public int browsers() {
@@ -147,8 +167,10 @@ public final class BoardServer implements AutoCloseable {
                 case "/board.js", "/board.css", "/favicon.svg" -> resource(ex, PAGE_ROOT + path.substring(1));
                 case "/uplot/uPlot.iife.min.js", "/uplot/uPlot.min.css" ->
                         resource(ex, uplotRoot + path.substring("/uplot/".length()));
-                case "/api/summary" -> json(ex, Json.write(Summary.of(campaign, picture.get())));
-                case "/api/board" -> json(ex, Json.write(new UpdateStream.Snapshot(campaign, picture.get())));
+                case "/api/summary" -> json(ex, Json.write(Summary.of(picture.get())));
+                case "/api/board" -> json(ex, Json.write(new WholeBoard(campaign, picture.get().whole())));
+                case "/api/view" -> view(ex);
+                case "/api/search" -> search(ex);
                 case "/events" -> events(ex);
                 default -> send(ex, 404, "text/plain; charset=utf-8",
                         ("no such page: " + path + "\n").getBytes(StandardCharsets.UTF_8));
@@ -156,7 +178,102 @@ public final class BoardServer implements AutoCloseable {
         }
     }
 
+    /** {@code /api/board}: the campaign and the whole picture. */
+    record WholeBoard(BoardView.Campaign campaign, BoardView board) {}
+
+    /**
+     * The request's query parameters (the first of each name), or null when it has answered the request: a query
+     * too long (414) or not URL-encoded (400).
+     */
+    private static Map<String, String> parameters(HttpExchange ex) throws IOException {
+        String raw = ex.getRequestURI().getRawQuery();
+        Map<String, String> p = new HashMap<>();
+        if (raw == null) {
+            return p;
+        }
+        if (raw.length() > MAX_QUERY) {
+            send(ex, 414, "text/plain; charset=utf-8", "query too long\n".getBytes(StandardCharsets.UTF_8));
+            return null;
+        }
+        try {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                p.putIfAbsent(name, value);
+            }
+        } catch (IllegalArgumentException e) {
+            send(ex, 400, "text/plain; charset=utf-8", "the query is not URL-encoded\n".getBytes(StandardCharsets.UTF_8));
+            return null;
+        }
+        return p;
+    }
+
+    /** The view a query asks for, or null when it has answered the request (404 naming what does not exist, 400). */
+    private ViewKey viewKey(HttpExchange ex, Map<String, String> p) throws IOException {
+        try {
+            return ViewKey.of(p, scenario);
+        } catch (IllegalArgumentException e) {
+            int code = e.getMessage().startsWith("area:") || e.getMessage().startsWith("site:") ? 404 : 400;
+            send(ex, code, "text/plain; charset=utf-8", (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+            return null;
+        }
+    }
+
+    /**
+     * With {@code stream}: that event stream's view becomes the one asked for, and the view comes on the stream
+     * (204; 404 when there is no such stream: the page reconnects; 429 when the page changes views too fast).
+     * Without: the view as JSON.
+     */
+    private void view(HttpExchange ex) throws IOException {
+        Map<String, String> p = parameters(ex);
+        if (p == null) {
+            return;
+        }
+        ViewKey key = viewKey(ex, p);
+        if (key == null) {
+            return;
+        }
+        String id = p.get("stream");
+        if (id == null) {
+            json(ex, Json.write(picture.get().view(key)));
+            return;
+        }
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        if (ex.getRequestMethod().equals("HEAD")) {
+            send(ex, 204, "text/plain; charset=utf-8", new byte[0]);
+            return;
+        }
+        switch (stream.view(id, key)) {
+            case DONE -> send(ex, 204, "text/plain; charset=utf-8", new byte[0]);
+            case NO_STREAM -> send(ex, 404, "text/plain; charset=utf-8", "no such stream\n".getBytes(StandardCharsets.UTF_8));
+            case TOO_MANY -> {
+                ex.getResponseHeaders().set("Retry-After", "1");
+                send(ex, 429, "text/plain; charset=utf-8", "too many view changes\n".getBytes(StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    private void search(HttpExchange ex) throws IOException {
+        Map<String, String> p = parameters(ex);
+        if (p != null) {
+            json(ex, Json.write(directory.search(p.getOrDefault("q", ""))));
+        }
+    }
+
     private void events(HttpExchange ex) throws IOException {
+        Map<String, String> p = parameters(ex);
+        if (p == null) {
+            return;
+        }
+        ViewKey key;
+        try {
+            key = ViewKey.of(p, scenario);
+        } catch (IllegalArgumentException e) {
+            // A stale link (an area of another campaign): the stream starts at the root, and the page, asking
+            // /api/view for what its link says, learns why.
+            key = ViewKey.root(scenario);
+        }
         if (ex.getRequestMethod().equals("HEAD")) {
             ex.getResponseHeaders().set("Content-Type", "text/event-stream");
             ex.sendResponseHeaders(200, -1);
@@ -167,7 +284,7 @@ public final class BoardServer implements AutoCloseable {
             send(ex, 503, "text/plain; charset=utf-8", "too many browsers\n".getBytes(StandardCharsets.UTF_8));
             return;
         }
-        BrowserLink link = new BrowserLink();
+        BrowserLink link = new BrowserLink(key, stats);
         try {
             secure(ex);
             ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");

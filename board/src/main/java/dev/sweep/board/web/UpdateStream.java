@@ -1,103 +1,188 @@
 package dev.sweep.board.web;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sweep.board.state.BoardFrame;
 import dev.sweep.board.state.BoardView;
-import java.util.ArrayList;
+import dev.sweep.board.state.ViewKey;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Pushes the picture to every browser: a full {@code snapshot} when one joins (and to everyone
- * when the board goes live), then an {@code update} per push with what changed: every small
- * panel whole, and only the sites and five-minute buckets that differ. Before the board is live,
- * browsers get its {@code status} only, so a restarted board never shows a half-rebuilt picture.
- * State: the browsers connected, the last picture sent and the last status.
+ * Pushes the picture to every browser, each what its view needs. The events:
+ * <ul>
+ *   <li>{@code hello} {@code {"stream": id}} first: the id {@code /api/view?stream=id&...} changes this stream's view by;</li>
+ *   <li>{@code snapshot} {@code {campaign, board, buckets, view}} when the board is live (on joining, or when it goes
+ *       live): the campaign, the campaign-wide panels ({@code board}: status, clock, plan, the root's figures,
+ *       health), the chart's five-minute buckets, and the browser's {@link dev.sweep.board.state.AreaView};</li>
+ *   <li>{@code update} {@code {board?, buckets?, view?}} at most once a push (a second): what changed
+ *       ({@link JsonDelta}: changed fields, changed rows, the order when it changed), changed buckets whole; nothing
+ *       when nothing changed;</li>
+ *   <li>{@code view} {@code {view}} when the browser asked for another view: that view whole;</li>
+ *   <li>{@code status} {@code {status}} while the board is not live, so a restarted board never shows a half-rebuilt
+ *       picture.</li>
+ * </ul>
+ * Every view is bounded (pages of sites, the first areas and alerts), so no event grows with the campaign; each view
+ * and each delta is built once per push however many browsers share it. State: the browsers by stream id with their
+ * views and what each was last sent, the last frame and status, and the campaign-wide part every browser has.
  */
 final class UpdateStream {
     private final BoardView.Campaign campaign;
-    private final List<BrowserLink> links = new CopyOnWriteArrayList<>();
-    private BoardView last;
+    private final Stats stats;
+    private final Map<String, BrowserLink> links = new LinkedHashMap<>();
+    private BoardFrame last;
     private String lastStatus;
+    private JsonNode lastBoard;
+    /** The JSON of each view asked for, for the last frame's state; rebuilt when the state changes. */
+    private final Map<ViewKey, JsonNode> viewNodes = new HashMap<>();
+    private long viewNodesVersion = -1;
 
-    UpdateStream(BoardView.Campaign campaign) {
+    UpdateStream(BoardView.Campaign campaign, Stats stats) {
         this.campaign = campaign;
+        this.stats = stats;
     }
 
-    record Snapshot(BoardView.Campaign campaign, BoardView board) {}
+    record Snapshot(BoardView.Campaign campaign, JsonNode board, List<BoardView.Bucket> buckets, JsonNode view) {}
 
     record Status(String status) {}
 
-    /** @param view the picture, or null while the board is not live yet */
-    synchronized void publish(String status, BoardView view) {
-        links.removeIf(l -> !l.isOpen());
-        if (view == null) {
+    record Hello(String stream) {}
+
+    /** @param frame the picture, or null while the board is not live */
+    synchronized void publish(String status, BoardFrame frame) {
+        links.values().removeIf(l -> !l.isOpen());
+        if (frame == null) {
             last = null;
             if (!status.equals(lastStatus)) {
                 broadcast("status", Json.write(new Status(status)));
             }
-        } else if (last == null) {
-            broadcast("snapshot", Json.write(new Snapshot(campaign, view)));
-            last = view;
-        } else {
-            BoardView delta = delta(last, view);
-            if (delta != null) {
-                broadcast("update", Json.write(delta));
-            }
-            last = view;
+            lastStatus = status;
+            return;
         }
+        if (last == null) {
+            lastBoard = board(frame);
+            for (BrowserLink l : links.values()) {
+                snapshot(l, frame);
+            }
+        } else {
+            JsonNode board = board(frame);
+            JsonNode boardDelta = JsonDelta.diff(lastBoard, board);
+            List<BoardView.Bucket> buckets = frame.buckets() == last.buckets() ? List.of() : changedBuckets(last, frame);
+            // Browsers that share a view and were sent the same last picture share the update.
+            Map<JsonNode, String> updates = new IdentityHashMap<>();
+            for (BrowserLink l : links.values()) {
+                JsonNode view = viewNode(frame, l.key);
+                String update = updates.computeIfAbsent(l.lastView, before -> {
+                    JsonNode viewDelta = before == view ? null : JsonDelta.diff(before, view);
+                    if (boardDelta == null && buckets.isEmpty() && viewDelta == null) {
+                        return "";
+                    }
+                    ObjectNode u = Json.MAPPER.createObjectNode();
+                    if (boardDelta != null) {
+                        u.set("board", boardDelta);
+                    }
+                    if (!buckets.isEmpty()) {
+                        u.set("buckets", Json.MAPPER.valueToTree(buckets));
+                    }
+                    if (viewDelta != null) {
+                        u.set("view", viewDelta);
+                    }
+                    return Json.write(u);
+                });
+                if (!update.isEmpty()) {
+                    l.send("update", update);
+                }
+                l.lastView = view;
+            }
+            lastBoard = board;
+        }
+        last = frame;
         lastStatus = status;
     }
 
-    /** A new browser: the whole picture first (or the status), then the updates everyone gets. */
+    /** A new browser: its stream id, then the whole picture of its view (or the status), then its updates. */
     synchronized void join(BrowserLink link) {
+        link.send("hello", Json.write(new Hello(link.id)));
         if (last != null) {
-            link.send("snapshot", Json.write(new Snapshot(campaign, last)));
+            snapshot(link, last);
         } else {
             link.send("status", Json.write(new Status(lastStatus == null ? "connecting" : lastStatus)));
         }
-        links.add(link);
+        links.put(link.id, link);
+    }
+
+    enum Change { DONE, NO_STREAM, TOO_MANY }
+
+    /** Points a browser's stream at another view and sends it that view whole (once the board is live). */
+    synchronized Change view(String stream, ViewKey key) {
+        BrowserLink link = links.get(stream);
+        if (link == null || !link.isOpen()) {
+            return Change.NO_STREAM;
+        }
+        if (!link.takeViewChange()) {
+            return Change.TOO_MANY;
+        }
+        link.key = key;
+        if (last != null) {
+            JsonNode view = viewNode(last, key);
+            ObjectNode body = Json.MAPPER.createObjectNode();
+            body.set("view", view);
+            link.send("view", Json.write(body));
+            link.lastView = view;
+        }
+        return Change.DONE;
     }
 
     int browsers() {
-        return (int) links.stream().filter(BrowserLink::isOpen).count();
+        return (int) links.values().stream().filter(BrowserLink::isOpen).count();
     }
 
     synchronized void closeAll() {
-        links.forEach(BrowserLink::close);
+        links.values().forEach(BrowserLink::close);
         links.clear();
     }
 
+    private void snapshot(BrowserLink link, BoardFrame frame) {
+        JsonNode view = viewNode(frame, link.key);
+        link.send("snapshot", Json.write(new Snapshot(campaign, board(frame), frame.buckets(), view)));
+        link.lastView = view;
+    }
+
+    private JsonNode viewNode(BoardFrame frame, ViewKey key) {
+        if (frame.version() != viewNodesVersion) {
+            viewNodes.clear();
+            viewNodesVersion = frame.version();
+        }
+        if (viewNodes.size() >= 256) {
+            viewNodes.clear(); // bounded, whatever pages browsers ask for
+        }
+        return viewNodes.computeIfAbsent(key, k -> Json.MAPPER.valueToTree(frame.view(k)));
+    }
+
+    /** The campaign-wide panels. */
+    private static JsonNode board(BoardFrame frame) {
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("status", frame.status());
+        b.put("clock", frame.clock());
+        b.put("planned", frame.planned());
+        b.put("county", frame.county());
+        b.put("health", frame.health());
+        return Json.MAPPER.valueToTree(b);
+    }
+
     private void broadcast(String event, String json) {
-        for (BrowserLink l : links) {
+        for (BrowserLink l : links.values()) {
             l.send(event, json);
         }
     }
 
-    /** What changed from {@code before} to {@code now}, or null when nothing did. */
-    static BoardView delta(BoardView before, BoardView now) {
-        Map<String, BoardView.SiteRow> sitesBefore = new HashMap<>();
-        before.sites().forEach(s -> sitesBefore.put(s.id(), s));
-        List<BoardView.SiteRow> sites = new ArrayList<>();
-        for (BoardView.SiteRow s : now.sites()) {
-            if (!s.equals(sitesBefore.get(s.id()))) {
-                sites.add(s);
-            }
-        }
-        Map<Long, BoardView.Bucket> bucketsBefore = new HashMap<>();
-        before.throughput().forEach(b -> bucketsBefore.put(b.start(), b));
-        List<BoardView.Bucket> buckets = new ArrayList<>();
-        for (BoardView.Bucket b : now.throughput()) {
-            if (!b.equals(bucketsBefore.get(b.start()))) {
-                buckets.add(b);
-            }
-        }
-        boolean same = sites.isEmpty() && buckets.isEmpty() && now.status().equals(before.status())
-                && Objects.equals(now.clock(), before.clock()) && now.county().equals(before.county())
-                && now.townships().equals(before.townships()) && now.alerts().equals(before.alerts())
-                && now.health().equals(before.health());
-        return same ? null : new BoardView(now.status(), now.clock(), now.county(), now.townships(), sites, buckets,
-                now.alerts(), now.health());
+    /** The buckets that differ from the last frame's (the chart's five minutes being lived, and late corrections). */
+    static List<BoardView.Bucket> changedBuckets(BoardFrame before, BoardFrame now) {
+        Map<Long, BoardView.Bucket> old = new HashMap<>();
+        before.buckets().forEach(b -> old.put(b.start(), b));
+        return now.buckets().stream().filter(b -> !b.equals(old.get(b.start()))).toList();
     }
 }

@@ -34,7 +34,7 @@ class BoardFeedTest {
                 if ("poison".equals(r.key())) {
                     throw new OutOfMemoryError("test: the feed's thread runs out of memory on this record");
                 }
-            }, new Object()).start();
+            }, new java.util.concurrent.locks.ReentrantLock()).start();
             try {
                 await("live", Duration.ofSeconds(60), () -> feed.status() == BoardFeed.Status.LIVE);
                 try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrapServers(), "feed-test"))) {

@@ -56,7 +56,7 @@ class BoardStateTest {
         return state.view("live").sites().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
     }
 
-    BoardView.TownshipRow township(String id) {
+    BoardView.AreaRow township(String id) {
         return state.view("live").townships().stream().filter(t -> t.id().equals(id)).findFirst().orElseThrow();
     }
 
@@ -83,7 +83,7 @@ class BoardStateTest {
     void townshipsComeWorstFirst() {
         state.onCoverage(coverage("CG", T0, 100_000, 0, null));
         state.onCoverage(coverage("XG", T0, 1_000, 0, null));
-        List<BoardView.TownshipRow> rows = state.view("live").townships();
+        List<BoardView.AreaRow> rows = state.view("live").townships();
         assertEquals(NEIXIANG.townships().size(), rows.size());
         for (int i = 1; i < rows.size(); i++) {
             assertTrue(rows.get(i - 1).coverage() <= rows.get(i).coverage(), "worst first at " + i);

@@ -141,13 +141,19 @@ class DashboardQueriesTest {
      * dashboards use them in.
      */
     static String substitute(String q, String township, String site) {
+        return substitute(q, township, site, ".*", ".*");
+    }
+
+    static String substitute(String q, String township, String site, String level, String area) {
         Instant start = Instant.parse(ledger.start()).minus(Duration.ofHours(1));
         Instant end = Instant.parse(ledger.end()).plus(Duration.ofHours(1));
         String out = q.replace("$timeFilter", "time >= " + start.toEpochMilli() + "ms and time <= " + end.toEpochMilli() + "ms")
                 .replace("$__interval", "1m")
                 .replace("$interval", "1m")
                 .replace("$township", township)
-                .replace("$site", site);
+                .replace("$site", site)
+                .replace("$level", level)
+                .replace("$area", area);
         assertFalse(MACRO.matcher(out).find(), "a macro or variable the test does not know: " + q);
         return out;
     }
@@ -159,8 +165,9 @@ class DashboardQueriesTest {
         Ledger.Fault slow = slowSite();
         List<Executable> checks = new ArrayList<>();
         for (Query q : queries) {
-            Set<String> forms = new TreeSet<>(List.of(substitute(q.influxQl(), slow.township(), slow.site())));
-            forms.add(substitute(q.influxQl(), ".*", ".*")); // the "All" selection
+            // The level below the townships (Neixiang's villages) with all its areas, and the "All" selection.
+            Set<String> forms = new TreeSet<>(List.of(substitute(q.influxQl(), slow.township(), slow.site(), "village", ".*")));
+            forms.add(substitute(q.influxQl(), ".*", ".*", ".*", ".*"));
             for (String influxQl : forms) {
                 checks.add(() -> {
                     List<Map<String, Object>> rows;
