@@ -14,6 +14,6 @@ influx v1 dbrp create \
   --default
 
 # The sites' planned capacity, for the township dashboard (write again after editing sites.csv).
-/opt/sweep/site-capacity.sh /opt/sweep/scenario/sites.csv \
+/opt/sweep/site-capacity.sh /opt/sweep/scenario \
   | influx write --org "$DOCKER_INFLUXDB_INIT_ORG" --bucket "$DOCKER_INFLUXDB_INIT_BUCKET" --precision s
 echo "sweep: bucket $DOCKER_INFLUXDB_INIT_BUCKET mapped to db $DOCKER_INFLUXDB_INIT_BUCKET/autogen; site capacities written"

@@ -7,6 +7,7 @@ import dev.sweep.board.state.BoardView;
 import dev.sweep.board.web.BoardServer;
 import dev.sweep.board.web.Summary;
 import dev.sweep.campaign.Scenario;
+import dev.sweep.schemas.KafkaClientConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -33,12 +34,12 @@ public final class CoverageBoard implements AutoCloseable {
     private final ScheduledExecutorService pusher;
     private final URI url;
 
-    private CoverageBoard(BoardOptions options, Scenario scenario) throws IOException {
+    private CoverageBoard(BoardOptions options, KafkaClientConfig kafka, Scenario scenario) throws IOException {
         state = new BoardState(scenario);
         campaign = state.campaign();
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
         server = new BoardServer(address, campaign, this::view, options.login());
-        feed = new BoardFeed(options.bootstrap(), new BoardRecords(state), lock).start();
+        feed = new BoardFeed(options.bootstrap(), kafka, new BoardRecords(state), lock).start();
         pusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "board-push");
             t.setDaemon(true);
@@ -58,7 +59,12 @@ public final class CoverageBoard implements AutoCloseable {
      * @throws IOException when the address cannot be bound
      */
     public static CoverageBoard start(BoardOptions options) throws IOException {
-        return new CoverageBoard(options, options.scenario());
+        return start(options, KafkaClientConfig.NONE);
+    }
+
+    /** {@link #start(BoardOptions)} through a secured broker ({@code kafka}: TLS, SASL; the board's principal reads only). */
+    public static CoverageBoard start(BoardOptions options, KafkaClientConfig kafka) throws IOException {
+        return new CoverageBoard(options, kafka, options.scenario());
     }
 
     /** Where a browser opens the board. */

@@ -27,7 +27,7 @@ final class Records implements AutoCloseable {
     }
 
     void county(long minute, long sampled) {
-        Coverage c = new Coverage(CoverageScope.COUNTY, null, Instant.ofEpochMilli(minute), sampled,
+        Coverage c = new Coverage(CoverageScope.COUNTY, null, NEIXIANG.root().level(), NEIXIANG.root().id(), Instant.ofEpochMilli(minute), sampled,
                 NEIXIANG.population(), (double) sampled / NEIXIANG.population(), 6_000.0, 90.0);
         send(Topics.COVERAGE, "county", EventCodec.COVERAGE.encode(c));
     }
@@ -40,7 +40,7 @@ final class Records implements AutoCloseable {
 
     void alert(String id, AlertKind kind, AlertState state, String site, long since, long at) {
         String township = NEIXIANG.site(site).townshipId();
-        Alert a = new Alert(id, kind, state, township, site, Instant.ofEpochMilli(since), Instant.ofEpochMilli(at),
+        Alert a = new Alert(id, kind, state, township, site, NEIXIANG.site(site).areaId(), Instant.ofEpochMilli(since), Instant.ofEpochMilli(at),
                 12.0, 3.0, site + " 已 12 分钟未上报", site + " has not reported for 12 min");
         send(Topics.ALERTS, township, EventCodec.ALERTS.encode(a));
     }

@@ -1,5 +1,6 @@
 package dev.sweep.broker;
 
+import dev.sweep.schemas.KafkaClientConfig;
 import dev.sweep.schemas.LocalMachine;
 import dev.sweep.schemas.Topics;
 import java.io.ByteArrayOutputStream;
@@ -88,8 +89,12 @@ public final class LocalKafka implements AutoCloseable {
      * @param createTopics  whether to create the project's topics (idempotent: existing topics are kept)
      * @param deleteOnClose whether {@link #close()} deletes the data directory; null = only when it is a temp
      *                      directory ({@code dataDir == null})
+     * @param secureDir     null: plaintext, no identity. Otherwise a SASL_SSL listener (SCRAM-SHA-512) with the
+     *                      standard authorizer and the ACLs of {@link AccessPlan}: the CA, the broker's keystore,
+     *                      the users' passwords and one client properties file per role are kept in this directory
+     *                      (made on the first start, reused after)
      */
-    public record Options(int port, Path dataDir, int partitions, boolean createTopics, Boolean deleteOnClose) {
+    public record Options(int port, Path dataDir, int partitions, boolean createTopics, Boolean deleteOnClose, Path secureDir) {
         public Options {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be 0..65535, got " + port);
@@ -101,27 +106,32 @@ public final class LocalKafka implements AutoCloseable {
 
         /** Port 0 (free port), temp data dir deleted on close, 4 partitions, topics created. */
         public static Options defaults() {
-            return new Options(0, null, DEFAULT_PARTITIONS, true, null);
+            return new Options(0, null, DEFAULT_PARTITIONS, true, null, null);
+        }
+
+        /** Secured: SASL_SSL with SCRAM-SHA-512 and ACLs, its certificates and client files in {@code dir}. */
+        public Options withSecureDir(Path dir) {
+            return new Options(port, dataDir, partitions, createTopics, deleteOnClose, dir);
         }
 
         public Options withPort(int port) {
-            return new Options(port, dataDir, partitions, createTopics, deleteOnClose);
+            return new Options(port, dataDir, partitions, createTopics, deleteOnClose, secureDir);
         }
 
         public Options withDataDir(Path dataDir) {
-            return new Options(port, dataDir, partitions, createTopics, deleteOnClose);
+            return new Options(port, dataDir, partitions, createTopics, deleteOnClose, secureDir);
         }
 
         public Options withPartitions(int partitions) {
-            return new Options(port, dataDir, partitions, createTopics, deleteOnClose);
+            return new Options(port, dataDir, partitions, createTopics, deleteOnClose, secureDir);
         }
 
         public Options withCreateTopics(boolean createTopics) {
-            return new Options(port, dataDir, partitions, createTopics, deleteOnClose);
+            return new Options(port, dataDir, partitions, createTopics, deleteOnClose, secureDir);
         }
 
         public Options withDeleteOnClose(boolean deleteOnClose) {
-            return new Options(port, dataDir, partitions, createTopics, deleteOnClose);
+            return new Options(port, dataDir, partitions, createTopics, deleteOnClose, secureDir);
         }
 
         /** Whether close() deletes the data directory, after applying the default. */
@@ -134,6 +144,8 @@ public final class LocalKafka implements AutoCloseable {
     private final Path dataDir;
     private final boolean deleteOnClose;
     private final CountDownLatch terminated = new CountDownLatch(1);
+    /** Null on a plaintext broker. */
+    private final BrokerSecurity security;
 
     private volatile int port;
     private int controllerPort;
@@ -148,6 +160,7 @@ public final class LocalKafka implements AutoCloseable {
         this.dataDir = dataDir;
         this.deleteOnClose = options.effectiveDeleteOnClose();
         this.port = options.port();
+        this.security = options.secureDir() == null ? null : new BrokerSecurity(options.secureDir());
     }
 
     /** Starts a broker with {@link Options#defaults()}. */
@@ -193,6 +206,33 @@ public final class LocalKafka implements AutoCloseable {
         return HOST + ":" + port;
     }
 
+    /** Whether clients must come over SASL_SSL with a role's user ({@link Options#secureDir()}). */
+    public boolean secure() {
+        return security != null;
+    }
+
+    /** On a secure broker: what a client of {@code role} sets to reach it (its user, the CA to trust). */
+    public KafkaClientConfig clientConfig(AccessPlan.Role role) {
+        return requireSecure().client(role);
+    }
+
+    /** On a secure broker: the role's client properties file (for {@code --kafka-config}), in the secure directory. */
+    public Path clientConfigFile(AccessPlan.Role role) {
+        return requireSecure().clientFile(role);
+    }
+
+    /** On a secure broker: its CA (which can issue more server certificates, e.g. a gateway's). */
+    public LocalCa ca() {
+        return requireSecure().ca();
+    }
+
+    private BrokerSecurity requireSecure() {
+        if (security == null) {
+            throw new IllegalStateException("this broker is plaintext: start it with Options.withSecureDir");
+        }
+        return security;
+    }
+
     /** The broker (client) port. */
     public int port() {
         return port;
@@ -211,6 +251,21 @@ public final class LocalKafka implements AutoCloseable {
     /** The project's topics and their partition counts, as created by this broker. */
     public Map<String, Integer> topicPartitions() {
         return topicPartitions(options.partitions());
+    }
+
+    /**
+     * How long each topic keeps its records, the same as docker-compose's topic setup (deploy/kafka/create-topics.sh;
+     * a test holds the two together): the inputs are the truth everything is rebuilt from and stay for the campaign and
+     * its audit (30 days); the job's derived outputs feed only the board and the hooks (7 days); alerts, dead letters
+     * and undelivered alerts are evidence for the after-action review (30 days).
+     */
+    public static Map<String, Duration> topicRetention() {
+        Map<String, Duration> r = new LinkedHashMap<>();
+        for (String topic : Topics.ALL) {
+            boolean derived = topic.equals(Topics.SITE_MINUTES) || topic.equals(Topics.COVERAGE) || topic.equals(Topics.PIPELINE);
+            r.put(topic, Duration.ofDays(derived ? 7 : 30));
+        }
+        return r;
     }
 
     /** The project's topics and their partition counts for {@code partitions} input partitions. */
@@ -234,6 +289,9 @@ public final class LocalKafka implements AutoCloseable {
             props.put(AdminClientConfig.CLIENT_ID_CONFIG, "sweep-local-kafka-admin");
             props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
             props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+            if (security != null) {
+                security.client(AccessPlan.Role.ADMIN).applyTo(props);
+            }
             admin = Admin.create(props);
         }
         return admin;
@@ -390,6 +448,9 @@ public final class LocalKafka implements AutoCloseable {
         p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", BROKER_LISTENER);
+        if (security != null) {
+            p.putAll(security.brokerProperties(HOST, brokerPort, CONTROLLER_LISTENER, ctrlPort));
+        }
         p.put("log.dirs", dataDir.toString());
         p.put("metadata.log.dir", dataDir.toString());
 
@@ -441,11 +502,14 @@ public final class LocalKafka implements AutoCloseable {
                     .setControllerListenerName(CONTROLLER_LISTENER)
                     .setMetadataLogDirectory(dataDir.toString())
                     .addDirectory(dataDir.toString())
+                    .setScramArguments(security == null ? List.of() : security.formatScramArguments())
                     .run();
         } catch (Exception e) {
             throw new IllegalStateException("cannot format the Kafka data dir " + dataDir + ": " + rootMessage(e), e);
         }
-        LOG.debug("Formatted {} (cluster {}): {}", dataDir, clusterId, out.toString(StandardCharsets.UTF_8).trim());
+        // The formatter's report lists the bootstrap records, the admin's SCRAM keys among them: not for a log.
+        LOG.debug("Formatted {} (cluster {}){}", dataDir, clusterId,
+                security == null ? ": " + out.toString(StandardCharsets.UTF_8).trim() : "");
     }
 
     private void awaitReady() {
@@ -459,10 +523,13 @@ public final class LocalKafka implements AutoCloseable {
                 if (a.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty()) {
                     throw new IllegalStateException("no broker registered yet");
                 }
+                if (!created && security != null) {
+                    security.apply(a);
+                }
                 if (!created && !wanted.isEmpty()) {
                     createTopics(a, wanted);
-                    created = true;
                 }
+                created = true;
                 if (topicsReady(a, wanted)) {
                     return;
                 }
@@ -484,7 +551,8 @@ public final class LocalKafka implements AutoCloseable {
         List<NewTopic> missing = new ArrayList<>();
         wanted.forEach((topic, partitions) -> {
             if (!existing.contains(topic)) {
-                missing.add(new NewTopic(topic, partitions, (short) 1));
+                missing.add(new NewTopic(topic, partitions, (short) 1).configs(
+                        Map.of("retention.ms", Long.toString(topicRetention().get(topic).toMillis()))));
             }
         });
         if (missing.isEmpty()) {

@@ -13,7 +13,7 @@ import java.time.Instant;
 /**
  * What every reader of the stations' records (the coverage job, the board, the station gateway) accepts,
  * in one place: the event's own contract ({@link EventCodec}, {@link EventChecks}), then the campaign's: a
- * site it has, in the township it has it in, at a time inside its window (from {@link Scenario#windowStart()}
+ * site it has, in the township it has it in, a home area below its root (when given), at a time inside its window (from {@link Scenario#windowStart()}
  * to {@link Scenario#windowEnd()}) and not ahead of the wall clock by more than {@link #MAX_AHEAD}. A record
  * outside the window would drag the event clock to another year and hold every later record hostage.
  * Details never echo a resident's ID number ({@link EventChecks#maskIdNumbers(String)}) nor more than
@@ -44,6 +44,7 @@ public final class CampaignChecks implements Serializable {
     public ScanEvent scan(byte[] value, long now) throws RejectedRecordException {
         ScanEvent e = EventCodec.SCANS.decode(value);
         checkSite(e.getSiteId(), e.getTownshipId());
+        checkHome(e.getHomeAreaId());
         checkTime(e.getScannedAt(), "scannedAt", now);
         return e;
     }
@@ -68,6 +69,18 @@ public final class CampaignChecks implements Serializable {
         if (!site.townshipId().equals(townshipId)) {
             throw new RejectedRecordException(Rejection.INVALID_FIELD,
                     "townshipId " + quote(townshipId) + " is not site " + site.id() + "'s township " + site.townshipId());
+        }
+    }
+
+    /** A person lives in an area below the root: the root would count them toward no township. */
+    private void checkHome(String homeAreaId) throws RejectedRecordException {
+        if (homeAreaId == null) {
+            return;
+        }
+        Area home = campaign.area(homeAreaId);
+        if (home == null || home.isRoot()) {
+            throw new RejectedRecordException(Rejection.INVALID_FIELD, "homeAreaId " + quote(homeAreaId)
+                    + (home == null ? " is not an area of " + campaign.name() : " is the whole campaign; name an area below it"));
         }
     }
 

@@ -4,18 +4,21 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A campaign as data: townships, sites, waves and settings. Loaded and validated by
- * {@link ScenarioLoader}; immutable. Serializable, so a job loads it once where it is built and the
- * value travels with the job graph: workers on a cluster need no scenario folder.
+ * A campaign as data: its areas as a tree of named levels (county -> township -> village; city -> district ->
+ * street -> community), sites, waves and settings. Loaded and validated by {@link ScenarioLoader}; immutable.
+ * The townships are the areas one level below the root: the level whose leads are paged (a city's
+ * districts). Serializable, so a job loads it once where it is built and the value travels with the job
+ * graph: workers on a cluster need no scenario folder.
  */
 public final class Scenario implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final String name;
     private final String title;
@@ -25,15 +28,24 @@ public final class Scenario implements Serializable {
     private final int poolSize;
     private final double targetCoverage;
     private final Instant deadline;
+    private final List<String> levels;
+    private final String planLevel;
+    private final List<Area> areas;
     private final List<Township> townships;
     private final List<Site> sites;
     private final List<Wave> waves;
+    private final Map<String, Area> areaById = new HashMap<>();
+    private final Map<String, Integer> areaIndex = new HashMap<>();
+    private final Map<String, List<Area>> childrenOf = new HashMap<>();
     private final Map<String, Township> townshipById = new LinkedHashMap<>();
     private final Map<String, Site> siteById = new LinkedHashMap<>();
     private final Map<String, Integer> siteIndex = new HashMap<>();
+    /** For each area (by index), its own index and its ancestors' up to the root. */
+    private final int[][] lineage;
 
     Scenario(String name, String title, ZoneId zone, String areaCode, double retestShare, int poolSize,
-             double targetCoverage, Instant deadline, List<Township> townships, List<Site> sites, List<Wave> waves) {
+             double targetCoverage, Instant deadline, List<String> levels, String planLevel, List<Area> areas,
+             List<Site> sites, List<Wave> waves) {
         this.name = name;
         this.title = title;
         this.zone = zone;
@@ -42,11 +54,37 @@ public final class Scenario implements Serializable {
         this.poolSize = poolSize;
         this.targetCoverage = targetCoverage;
         this.deadline = deadline;
-        this.townships = List.copyOf(townships);
+        this.levels = List.copyOf(levels);
+        this.planLevel = planLevel;
+        this.areas = List.copyOf(areas);
         this.sites = List.copyOf(sites);
         this.waves = List.copyOf(waves);
-        townships.forEach(t -> townshipById.put(t.id(), t));
-        sites.forEach(s -> siteById.put(s.id(), s));
+        for (int i = 0; i < areas.size(); i++) {
+            Area a = areas.get(i);
+            areaById.put(a.id(), a);
+            areaIndex.put(a.id(), i);
+            if (a.parentId() != null) {
+                childrenOf.computeIfAbsent(a.parentId(), k -> new ArrayList<>()).add(a);
+            }
+        }
+        this.lineage = new int[areas.size()][];
+        for (int i = 0; i < areas.size(); i++) {
+            List<Integer> up = new ArrayList<>();
+            for (Area a = areas.get(i); a != null; a = a.parentId() == null ? null : areaById.get(a.parentId())) {
+                up.add(areaIndex.get(a.id()));
+            }
+            lineage[i] = up.stream().mapToInt(Integer::intValue).toArray();
+        }
+        List<Township> level1 = new ArrayList<>();
+        for (Area a : areas) {
+            if (levels.size() > 1 && a.level().equals(levels.get(1))) {
+                Township t = new Township(a.id(), a.nameZh(), a.name(), a.kind(), (int) a.population(), a.lat(), a.lon());
+                level1.add(t);
+                townshipById.put(t.id(), t);
+            }
+        }
+        this.townships = List.copyOf(level1);
+        sites.forEach(st -> siteById.put(st.id(), st));
         for (int i = 0; i < sites.size(); i++) {
             siteIndex.put(sites.get(i).id(), i);
         }
@@ -75,9 +113,42 @@ public final class Scenario implements Serializable {
     /** The site's position in {@link #sites()}, or -1: a compact id for the job's records. */
     public int siteIndex(String id) { return siteIndex.getOrDefault(id, -1); }
 
+    /** Everyone the campaign is for: the root area's population. */
     public long population() {
-        return townships.stream().mapToLong(Township::population).sum();
+        return root().population();
     }
+
+    /** The levels of the area tree, from the root's (county, city) down. */
+    public List<String> levels() { return levels; }
+    /** The level the behind-plan rule judges (a township by default; a street for a city). */
+    public String planLevel() { return planLevel; }
+    /** Every area, the root first, then each level in the order of the file. */
+    public List<Area> areas() { return areas; }
+    public Area root() { return areas.get(0); }
+    public Area area(String id) { return areaById.get(id); }
+    /** The area's position in {@link #areas()}, or -1: a compact id for the job's records. */
+    public int areaIndex(String id) { return areaIndex.getOrDefault(id, -1); }
+    public List<Area> childrenOf(String id) { return childrenOf.getOrDefault(id, List.of()); }
+    /** The indexes of the area at {@code index} and of its ancestors, up to the root. */
+    public int[] lineage(int index) { return lineage[index]; }
+    /**
+     * The township (the level below the root) an area lies in, whose leads are paged for it: the area itself at
+     * that level, null for the root.
+     */
+    public Area townshipOf(String areaId) {
+        Integer i = areaIndex.get(areaId);
+        if (i == null || lineage[i].length < 2) {
+            return null;
+        }
+        return areas.get(lineage[i][lineage[i].length - 2]);
+    }
+
+    /** The areas of one level, in the order of the file. */
+    public List<Area> areasAt(String level) {
+        return areas.stream().filter(a -> a.level().equals(level)).toList();
+    }
+    /** The depth of a level: 0 for the root's. */
+    public int depthOf(String level) { return levels.indexOf(level); }
 
     public int samplers() {
         return sites.stream().mapToInt(Site::samplers).sum();
@@ -92,7 +163,7 @@ public final class Scenario implements Serializable {
         List<Wave> moved = waves.stream()
                 .map(w -> new Wave(w.name(), w.opens().plus(shift), w.closes().plus(shift), w.persons())).toList();
         return new Scenario(name, title, zone, areaCode, retestShare, poolSize, targetCoverage, deadline.plus(shift),
-                townships, sites, moved);
+                levels, planLevel, areas, sites, moved);
     }
 
     /** How far before its first wave and after its end a record may still belong to the campaign. */

@@ -29,43 +29,63 @@ import java.util.regex.Pattern;
  */
 final class ScenarioLoader {
     static final String PROPERTIES = "scenario.properties";
+    static final String AREAS = "areas.csv";
     static final String TOWNSHIPS = "townships.csv";
+    /** The root's id in the layout before areas.csv. */
+    static final String COUNTY = "county";
     static final String SITES = "sites.csv";
     static final String WAVES = "waves.csv";
 
     private static final Pattern TOWNSHIP_ID = Pattern.compile("[A-Z]{2,4}");
-    private static final Pattern SITE_ID = Pattern.compile("[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{3,4}");
+    private static final Pattern SITE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{1,31}");
+    private static final Pattern AREA_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,31}");
 
     private ScenarioLoader() {}
 
     static Scenario load(String nameOrDirectory) {
         Path dir = Path.of(nameOrDirectory);
         if (Files.isDirectory(dir)) {
-            return parse(file -> {
-                Path p = dir.resolve(file);
-                if (!Files.isRegularFile(p)) {
-                    throw new ScenarioException(p + ": missing");
+            return parse(new Source() {
+                @Override
+                public String read(String file) {
+                    Path p = dir.resolve(file);
+                    if (!Files.isRegularFile(p)) {
+                        throw new ScenarioException(p + ": missing");
+                    }
+                    try {
+                        return Files.readString(p, StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        throw new ScenarioException(p + ": cannot be read: " + e.getMessage());
+                    }
                 }
-                try {
-                    return Files.readString(p, StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    throw new ScenarioException(p + ": cannot be read: " + e.getMessage());
+
+                @Override
+                public boolean exists(String file) {
+                    return Files.isRegularFile(dir.resolve(file));
                 }
             });
         }
         if (!nameOrDirectory.matches("[a-z0-9-]+")) {
             throw new ScenarioException("scenario '" + nameOrDirectory + "' is neither a shipped scenario nor a directory");
         }
-        return parse(file -> {
-            String resource = "/scenarios/" + nameOrDirectory + "/" + file;
-            try (InputStream in = ScenarioLoader.class.getResourceAsStream(resource)) {
-                if (in == null) {
-                    throw new ScenarioException("no scenario named '" + nameOrDirectory + "' (missing " + file
-                            + "); give a shipped name such as neixiang, or a directory");
+        return parse(new Source() {
+            @Override
+            public String read(String file) {
+                String resource = "/scenarios/" + nameOrDirectory + "/" + file;
+                try (InputStream in = ScenarioLoader.class.getResourceAsStream(resource)) {
+                    if (in == null) {
+                        throw new ScenarioException("no scenario named '" + nameOrDirectory + "' (missing " + file
+                                + "); give a shipped name such as neixiang, or a directory");
+                    }
+                    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new ScenarioException(resource + ": cannot be read: " + e.getMessage());
                 }
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new ScenarioException(resource + ": cannot be read: " + e.getMessage());
+            }
+
+            @Override
+            public boolean exists(String file) {
+                return ScenarioLoader.class.getResource("/scenarios/" + nameOrDirectory + "/" + file) != null;
             }
         });
     }
@@ -73,6 +93,8 @@ final class ScenarioLoader {
     /** Reads one of the scenario's files by name. */
     interface Source {
         String read(String file);
+
+        boolean exists(String file);
     }
 
     static Scenario parse(Source files) {
@@ -112,56 +134,11 @@ final class ScenarioLoader {
                     + props.getProperty("deadline"));
         }
 
-        List<Township> townships = new ArrayList<>();
-        Map<String, Township> townshipById = new HashMap<>();
-        for (Row r : Csv.read(TOWNSHIPS, files.read(TOWNSHIPS),
-                "townshipId", "nameZh", "name", "kind", "population", "lat", "lon")) {
-            String id = r.matching("townshipId", TOWNSHIP_ID);
-            if (townshipById.containsKey(id)) {
-                throw r.error("townshipId", "duplicate id " + id);
-            }
-            String kind = r.text("kind");
-            if (!kind.equals("town") && !kind.equals("xiang")) {
-                throw r.error("kind", "town or xiang expected, got " + kind);
-            }
-            Township t = new Township(id, r.text("nameZh"), r.text("name"), kind,
-                    r.integer("population", 1, 10_000_000),
-                    r.decimal("lat", box[0], box[1]), r.decimal("lon", box[2], box[3]));
-            townships.add(t);
-            townshipById.put(id, t);
-        }
-        if (townships.isEmpty()) {
-            throw new ScenarioException(TOWNSHIPS + ": no townships");
-        }
-
-        List<Site> sites = new ArrayList<>();
-        Set<String> siteIds = new HashSet<>();
-        Set<String> townshipsWithSites = new HashSet<>();
-        for (Row r : Csv.read(SITES, files.read(SITES),
-                "siteId", "townshipId", "name", "samplers", "lanes", "capacityPerHour", "lat", "lon")) {
-            String id = r.matching("siteId", SITE_ID);
-            if (!siteIds.add(id)) {
-                throw r.error("siteId", "duplicate id " + id);
-            }
-            String townshipId = r.text("townshipId");
-            if (!townshipById.containsKey(townshipId)) {
-                throw r.error("townshipId", "no township " + townshipId + " in " + TOWNSHIPS);
-            }
-            int samplers = r.integer("samplers", 1, 100);
-            int lanes = r.integer("lanes", 1, samplers);
-            int capacity = r.integer("capacityPerHour", samplers * 10, samplers * 120);
-            sites.add(new Site(id, townshipId, r.text("name"), samplers, lanes, capacity,
-                    r.decimal("lat", box[0], box[1]), r.decimal("lon", box[2], box[3])));
-            townshipsWithSites.add(townshipId);
-        }
-        for (Township t : townships) {
-            if (!townshipsWithSites.contains(t.id())) {
-                throw new ScenarioException(SITES + ": township " + t.id() + " has no site");
-            }
-        }
+        Tree tree = files.exists(AREAS) ? areas(files, s, box) : townships(files, box);
+        List<Site> sites = sites(files, tree, box);
 
         List<Wave> waves = new ArrayList<>();
-        long population = townships.stream().mapToLong(Township::population).sum();
+        long population = tree.areas.get(0).population();
         long persons = 0;
         Instant previousClose = Instant.MIN;
         for (Row r : Csv.read(WAVES, files.read(WAVES), "wave", "date", "opens", "closes", "persons")) {
@@ -189,7 +166,201 @@ final class ScenarioLoader {
             throw new ScenarioException(WAVES + ": no waves");
         }
         return new Scenario(name, title, zone, areaCode, retestShare, poolSize, target, deadline,
-                townships, sites, waves);
+                tree.levels, tree.planLevel, tree.areas, sites, waves);
+    }
+
+    /** The areas read so far, with their levels. */
+    private record Tree(List<String> levels, String planLevel, List<Area> areas, Map<String, Area> byId) {
+        /** The area's ancestor one level below the root (itself, at that level). */
+        Area townshipOf(Area a) {
+            while (a.parentId() != null && byId.get(a.parentId()).parentId() != null) {
+                a = byId.get(a.parentId());
+            }
+            return a;
+        }
+    }
+
+    /**
+     * areas.csv: the tree, the root first (no parentId), every parent before its children, each area one
+     * level below its parent. A leaf gives its population; an inner area's is its children's sum (given, it
+     * must be that sum).
+     */
+    private static Tree areas(Source files, Settings s, double[] box) {
+        List<String> levels = new ArrayList<>();
+        for (String level : s.text("levels").split(",")) {
+            String l = level.strip();
+            if (!l.matches("[a-z][a-z0-9_-]*") || levels.contains(l)) {
+                throw new ScenarioException(s.at("levels") + ": '" + l + "' is not a new level name (a-z, 0-9, _ or -)");
+            }
+            levels.add(l);
+        }
+        if (levels.size() < 2) {
+            throw new ScenarioException(s.at("levels") + ": at least two levels (the root's and one below it), got " + levels);
+        }
+        String planLevel = s.props().getProperty("planLevel", levels.get(1)).strip();
+        if (!levels.contains(planLevel) || planLevel.equals(levels.get(0))) {
+            throw new ScenarioException(s.at("planLevel") + ": '" + planLevel + "' is not a level below the root, one of "
+                    + levels.subList(1, levels.size()));
+        }
+        List<Row> rows = Csv.read(AREAS, files.read(AREAS),
+                "areaId", "parentId", "level", "nameZh", "name", "kind", "population", "lat", "lon");
+        Map<String, Area> byId = new HashMap<>();
+        Map<String, Row> rowOf = new HashMap<>();
+        Map<String, Long> given = new HashMap<>();
+        List<Area> ordered = new ArrayList<>();
+        for (Row r : rows) {
+            String id = r.matching("areaId", AREA_ID);
+            if (byId.containsKey(id)) {
+                throw r.error("areaId", "duplicate id " + id);
+            }
+            String parent = r.values().get("parentId").strip();
+            String level = r.text("level");
+            if (parent.isEmpty()) {
+                if (!ordered.isEmpty()) {
+                    throw r.error("parentId", "only the first area is the root; name this one's parent");
+                }
+                if (!level.equals(levels.get(0))) {
+                    throw r.error("level", "the root's level is " + levels.get(0) + ", got " + level);
+                }
+            } else {
+                Area up = byId.get(parent);
+                if (up == null) {
+                    throw r.error("parentId", "no area " + parent + " above this row (a parent comes before its children)");
+                }
+                int depth = levels.indexOf(up.level()) + 1;
+                if (depth >= levels.size() || !level.equals(levels.get(depth))) {
+                    throw r.error("level", "an area under a " + up.level() + " is a "
+                            + (depth < levels.size() ? levels.get(depth) : "(nothing: " + up.level() + " is the last level)")
+                            + ", got " + level);
+                }
+            }
+            if (ordered.isEmpty() && !parent.isEmpty()) {
+                throw r.error("parentId", "the first area is the root: its parentId is empty");
+            }
+            String pop = r.values().get("population").strip();
+            if (!pop.isEmpty()) {
+                given.put(id, (long) r.integer("population", 0, Integer.MAX_VALUE));
+            }
+            Area a = new Area(id, parent.isEmpty() ? null : parent, level, r.text("nameZh"), r.text("name"),
+                    r.values().get("kind").strip(), 0, r.decimal("lat", box[0], box[1]), r.decimal("lon", box[2], box[3]));
+            byId.put(id, a);
+            rowOf.put(id, r);
+            ordered.add(a);
+        }
+        if (ordered.isEmpty()) {
+            throw new ScenarioException(AREAS + ": no areas");
+        }
+        // Populations bottom-up: leaves give theirs, inner areas add their children's.
+        Map<String, Long> population = new HashMap<>();
+        Map<String, Integer> children = new HashMap<>();
+        for (Area a : ordered) {
+            if (a.parentId() != null) {
+                children.merge(a.parentId(), 1, Integer::sum);
+            }
+        }
+        for (int i = ordered.size() - 1; i >= 0; i--) {
+            Area a = ordered.get(i);
+            boolean leaf = !children.containsKey(a.id());
+            long sum = population.getOrDefault(a.id(), 0L);
+            Long stated = given.get(a.id());
+            if (leaf && stated == null) {
+                throw rowOf.get(a.id()).error("population", "empty: an area without areas under it gives its population");
+            }
+            if (!leaf && stated != null && stated != sum) {
+                throw rowOf.get(a.id()).error("population", stated + " is not the sum of the areas under it, " + sum);
+            }
+            long own = leaf ? stated : sum;
+            population.put(a.id(), own);
+            if (a.parentId() != null) {
+                population.merge(a.parentId(), own, Long::sum);
+            }
+        }
+        List<Area> areas = new ArrayList<>();
+        for (Area a : ordered) {
+            Area full = new Area(a.id(), a.parentId(), a.level(), a.nameZh(), a.name(), a.kind(), population.get(a.id()),
+                    a.lat(), a.lon());
+            areas.add(full);
+            byId.put(full.id(), full);
+        }
+        return new Tree(levels, planLevel, areas, byId);
+    }
+
+    /**
+     * The layout before areas.csv: townships.csv under a county. Still read as a two-level tree
+     * (county -> township); a scenario with villages or streets describes its tree in areas.csv instead
+     * (README, "Scenario files").
+     */
+    private static Tree townships(Source files, double[] box) {
+        if (!files.exists(TOWNSHIPS)) {
+            throw new ScenarioException(AREAS + ": missing (the areas as a tree: areaId,parentId,level,nameZh,name,kind,"
+                    + "population,lat,lon; or, in the layout before it, " + TOWNSHIPS + ")");
+        }
+        List<Area> townships = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (Row r : Csv.read(TOWNSHIPS, files.read(TOWNSHIPS),
+                "townshipId", "nameZh", "name", "kind", "population", "lat", "lon")) {
+            String id = r.matching("townshipId", TOWNSHIP_ID);
+            if (!ids.add(id)) {
+                throw r.error("townshipId", "duplicate id " + id);
+            }
+            String kind = r.text("kind");
+            if (!kind.equals("town") && !kind.equals("xiang")) {
+                throw r.error("kind", "town or xiang expected, got " + kind);
+            }
+            townships.add(new Area(id, COUNTY, "township", r.text("nameZh"), r.text("name"), kind,
+                    r.integer("population", 1, 10_000_000), r.decimal("lat", box[0], box[1]),
+                    r.decimal("lon", box[2], box[3])));
+        }
+        if (townships.isEmpty()) {
+            throw new ScenarioException(TOWNSHIPS + ": no townships");
+        }
+        Area first = townships.get(0);
+        Area county = new Area(COUNTY, null, "county", "全县", "County", "county",
+                townships.stream().mapToLong(Area::population).sum(), first.lat(), first.lon());
+        List<Area> areas = new ArrayList<>();
+        areas.add(county);
+        areas.addAll(townships);
+        Map<String, Area> byId = new HashMap<>();
+        areas.forEach(a -> byId.put(a.id(), a));
+        return new Tree(List.of("county", "township"), "township", areas, byId);
+    }
+
+    /** sites.csv: each site in an area below the root (the old layout names a township: townshipId). */
+    private static List<Site> sites(Source files, Tree tree, double[] box) {
+        String text = files.read(SITES);
+        boolean old = text.replace("\uFEFF", "").startsWith("siteId,townshipId,");
+        String areaColumn = old ? "townshipId" : "areaId";
+        List<Site> sites = new ArrayList<>();
+        Set<String> siteIds = new HashSet<>();
+        Set<String> areasWithSites = new HashSet<>();
+        for (Row r : Csv.read(SITES, text,
+                "siteId", areaColumn, "name", "samplers", "lanes", "capacityPerHour", "lat", "lon")) {
+            String id = r.matching("siteId", SITE_ID);
+            if (!siteIds.add(id)) {
+                throw r.error("siteId", "duplicate id " + id);
+            }
+            String areaId = r.text(areaColumn);
+            Area area = tree.byId().get(areaId);
+            if (area == null || area.parentId() == null) {
+                throw r.error(areaColumn, "no " + (old ? "township " : "area ") + areaId + " in "
+                        + (old ? TOWNSHIPS : AREAS) + (area == null ? "" : " below the root"));
+            }
+            int samplers = r.integer("samplers", 1, 100);
+            int lanes = r.integer("lanes", 1, samplers);
+            int capacity = r.integer("capacityPerHour", samplers * 10, samplers * 120);
+            Area township = tree.townshipOf(area);
+            sites.add(new Site(id, township.id(), r.text("name"), samplers, lanes, capacity,
+                    r.decimal("lat", box[0], box[1]), r.decimal("lon", box[2], box[3]), areaId));
+            for (Area a = area; a != null; a = a.parentId() == null ? null : tree.byId().get(a.parentId())) {
+                areasWithSites.add(a.id());
+            }
+        }
+        for (Area a : tree.areas()) {
+            if (a.level().equals(tree.levels().get(1)) && !areasWithSites.contains(a.id())) {
+                throw new ScenarioException(SITES + ": " + tree.levels().get(1) + " " + a.id() + " has no site");
+            }
+        }
+        return sites;
     }
 
     /** scenario.properties, with errors that name the row (line) and the field. */

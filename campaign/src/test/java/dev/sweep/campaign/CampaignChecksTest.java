@@ -54,6 +54,27 @@ class CampaignChecksTest {
     }
 
     @Test
+    void aHomeAreaMustBeAnAreaBelowTheRoot() throws Exception {
+        Instant at = Instant.parse("2022-05-04T01:00:00Z");
+        String village = NEIXIANG.childrenOf("XG").get(0).id();
+        ScanEvent crossing = scan("NX-CG-001", "CG", at);
+        crossing.setHomeAreaId(village); // sampled in Chengguan, registered in a village of Xiaguan
+        assertEquals(village, CHECKS.scan(EventCodec.SCANS.encode(crossing), NOW).getHomeAreaId());
+        crossing.setHomeAreaId("XG");
+        CHECKS.scan(EventCodec.SCANS.encode(crossing), NOW);
+
+        for (String bad : new String[] {"NX", "atlantis", " ", ID}) {
+            ScanEvent e = scan("NX-CG-001", "CG", at);
+            e.setHomeAreaId(bad);
+            RejectedRecordException r = assertThrows(RejectedRecordException.class,
+                    () -> CHECKS.scan(EventCodec.SCANS.encode(e), NOW), bad);
+            assertEquals(bad.equals(ID) ? Rejection.RAW_PERSONAL_ID : Rejection.INVALID_FIELD, r.reason(), bad);
+            assertTrue(r.getMessage().contains("homeAreaId"), r.getMessage());
+            assertFalse(r.getMessage().contains(ID), r.getMessage());
+        }
+    }
+
+    @Test
     void aShiftedCampaignMovesItsWindow() throws Exception {
         CampaignChecks today = new CampaignChecks(NEIXIANG.startingAt(Instant.parse("2026-11-29T07:00:00Z")));
         today.scan(EventCodec.SCANS.encode(scan("NX-CG-001", "CG", Instant.parse("2026-11-30T01:00:00Z"))), NOW + 86_400_000L);

@@ -2,6 +2,7 @@ package dev.sweep.campaign;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,11 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ScenarioLoaderTest {
     private static final List<String> FILES =
-            List.of("scenario.properties", "townships.csv", "sites.csv", "waves.csv");
+            List.of("scenario.properties", "areas.csv", "sites.csv", "waves.csv");
 
     /** Column numbers of sites.csv. */
     private static final int SITE_ID = 0;
-    private static final int SITE_TOWNSHIP = 1;
+    private static final int SITE_AREA = 1;
     private static final int SAMPLERS = 3;
     private static final int LANES = 4;
     private static final int LAT = 6;
@@ -144,15 +145,15 @@ class ScenarioLoaderTest {
     }
 
     @Test
-    void siteInAnUnknownTownship() throws IOException {
-        setCell("sites.csv", 20, SITE_TOWNSHIP, "XX");
-        assertRefused("sites.csv", 20, "townshipId", "XX");
+    void siteInAnUnknownArea() throws IOException {
+        setCell("sites.csv", 20, SITE_AREA, "XX");
+        assertRefused("sites.csv", 20, "areaId", "XX");
     }
 
     @Test
     void populationThatIsNotANumber() throws IOException {
-        setCell("townships.csv", 5, 4, "38k5");
-        assertRefused("townships.csv", 5, "population", "38k5");
+        setCell("areas.csv", 20, 6, "38k5");
+        assertRefused("areas.csv", 20, "population", "38k5");
     }
 
     @Test
@@ -176,13 +177,84 @@ class ScenarioLoaderTest {
 
     @Test
     void townshipSeatOutsideTheCounty() throws IOException {
-        setCell("townships.csv", 17, 5, "31.0");
-        assertRefused("townships.csv", 17, "lat", "31.0");
+        setCell("areas.csv", 17, 7, "31.0");
+        assertRefused("areas.csv", 17, "lat", "31.0");
+    }
+
+    // ----- the area tree -------------------------------------------------------------------------------------------
+
+    @Test
+    void neixiangIsATreeOfCountyTownshipsAndVillagesWhosePopulationsAddUp() {
+        Scenario s = Scenario.load("neixiang");
+        assertEquals(List.of("county", "township", "village"), s.levels());
+        assertEquals("township", s.planLevel());
+        assertEquals("NX", s.root().id());
+        assertEquals(550_125, s.root().population());
+        assertEquals(16, s.areasAt("township").size());
+        assertTrue(s.areasAt("village").size() > 250, "plausible villages: " + s.areasAt("village").size());
+        for (Area township : s.areasAt("township")) {
+            long villages = s.childrenOf(township.id()).stream().mapToLong(Area::population).sum();
+            assertEquals(township.population(), villages, township.id());
+            assertEquals(township.population(), s.township(township.id()).population());
+        }
+        Area village = s.childrenOf("CG").get(3);
+        int[] up = s.lineage(s.areaIndex(village.id()));
+        assertEquals(List.of(village.id(), "CG", "NX"), java.util.Arrays.stream(up).mapToObj(i -> s.areas().get(i).id()).toList());
+        assertEquals("CG", s.site("NX-CG-001").areaId());
+        assertEquals("CG", s.townshipOf(village.id()).id());
+        assertEquals("CG", s.townshipOf("CG").id());
+        assertNull(s.townshipOf("NX"), "the root lies in no township");
+        assertNull(s.townshipOf("nowhere"));
+    }
+
+    @Test
+    void theLayoutBeforeAreasStillLoadsWithTheSameFigures() {
+        Scenario old = Scenario.load(getClass().getResource("/scenarios/neixiang-townships").getPath());
+        Scenario shipped = Scenario.load("neixiang");
+        assertEquals(List.of("county", "township"), old.levels());
+        assertEquals(shipped.townships(), old.townships());
+        assertEquals(shipped.population(), old.population());
+        assertEquals(shipped.waves(), old.waves());
+        for (Site site : old.sites()) {
+            assertEquals(shipped.site(site.id()).townshipId(), site.townshipId());
+        }
+    }
+
+    @Test
+    void anAreaAtTheWrongLevelIsRefused() throws IOException {
+        setCell("areas.csv", 20, 2, "township");
+        assertRefused("areas.csv", 20, "level", "village", "township");
+    }
+
+    @Test
+    void aParentMustComeBeforeItsChildren() throws IOException {
+        setCell("areas.csv", 20, 1, "ZZ");
+        assertRefused("areas.csv", 20, "parentId", "ZZ");
+    }
+
+    @Test
+    void aVillageWithoutItsPopulationIsRefused() throws IOException {
+        setCell("areas.csv", 20, 6, "");
+        assertRefused("areas.csv", 20, "population", "empty");
+    }
+
+    @Test
+    void aTownshipWhosePopulationIsNotItsVillagesSumIsRefused() throws IOException {
+        setCell("areas.csv", 3, 6, "135001");
+        assertRefused("areas.csv", 3, "population", "135001", "135000");
+    }
+
+    @Test
+    void aPlanLevelThatIsNoLevelIsRefused() throws IOException {
+        List<String> props = files.get("scenario.properties");
+        int row = props.indexOf("planLevel=township") + 1;
+        props.set(row - 1, "planLevel=street");
+        assertRefused("scenario.properties", row, "planLevel", "street");
     }
 
     @Test
     void wrongHeader() throws IOException {
-        files.get("sites.csv").set(0, "siteId,townshipId,name,samplers,lane,capacityPerHour,lat,lon");
+        files.get("sites.csv").set(0, "siteId,areaId,name,samplers,lane,capacityPerHour,lat,lon");
         ScenarioException e = refused();
         assertTrue(e.getMessage().startsWith("sites.csv row 1"), e.getMessage());
         // Names the field that is wrong (lane) and the one expected (lanes).

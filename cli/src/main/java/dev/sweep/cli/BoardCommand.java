@@ -4,6 +4,7 @@ import dev.sweep.board.BoardOptions;
 import dev.sweep.board.CoverageBoard;
 import dev.sweep.campaign.Scenario;
 import dev.sweep.campaign.ScenarioException;
+import dev.sweep.schemas.KafkaClientConfig;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -22,6 +23,9 @@ final class BoardCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap", required = true, converter = HostPort.class, description = "Kafka bootstrap servers, host:port.")
     String bootstrap;
+
+    @CommandLine.Mixin
+    KafkaConfigFlag kafkaConfig;
 
     @Option(names = "--port", defaultValue = "8080", description = "Port to serve the board on (0 = any free one). Default: ${DEFAULT-VALUE}.")
     int port;
@@ -88,11 +92,12 @@ final class BoardCommand implements Callable<Integer> {
                         + " does not hold user:password with a password of 12 characters or more");
             }
         }
+        KafkaClientConfig kafka = kafkaConfig.load(spec);
         LocalJvm.warnUnlessExitOnOutOfMemory("board");
         BoardOptions options = BoardOptions.of(bootstrap).withBind(bind).withPort(port).withScenario(campaign).withLogin(login);
         CoverageBoard board;
         try {
-            board = CoverageBoard.start(options);
+            board = CoverageBoard.start(options, kafka);
         } catch (BindException e) {
             throw new IOException("--port " + port + " on " + bind + ": " + e.getMessage(), e);
         }

@@ -10,6 +10,7 @@ import dev.sweep.hooks.routes.Routes;
 import dev.sweep.hooks.routes.RoutesException;
 import dev.sweep.jobs.CoverageFlags.DurationConverter;
 import dev.sweep.schemas.Durations;
+import dev.sweep.schemas.KafkaClientConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +33,9 @@ final class HooksCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", converter = HostPort.class, description = "Kafka bootstrap servers, host:port (not needed with --check).")
     String bootstrap;
 
+    @CommandLine.Mixin
+    KafkaConfigFlag kafkaConfig;
+
     @Option(names = "--routes", required = true, description = "The routes file (YAML): townships -> leads -> channels, and the county route. Sample: hooks/routes/neixiang.yaml.")
     Path routes;
 
@@ -44,7 +48,7 @@ final class HooksCommand implements Callable<Integer> {
     @Option(names = "--batch-window", defaultValue = "30s", converter = DurationConverter.class, description = "Alerts for a destination within this window (from the first) go out as one message. Default: ${DEFAULT-VALUE}.")
     Duration batchWindow;
 
-    @Option(names = "--max-alerts-per-page", defaultValue = "50", description = "At most this many alerts in one message; more go out as further messages. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-alerts-per-page", defaultValue = "500", description = "At most this many alerts in one message; more go out as further messages. A storm's page counts what it cannot name, so this bounds the webhook's body (every alert in full, about 0.6 KB each). Default: ${DEFAULT-VALUE}.")
     int maxAlertsPerPage;
 
     @Option(names = "--give-up-after", defaultValue = "1h", converter = DurationConverter.class, description = "How long a page is retried before its alerts go to sweep.undelivered-alerts (and an ERROR is logged). Default: ${DEFAULT-VALUE}.")
@@ -68,6 +72,7 @@ final class HooksCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         HookOptions options = options();
+        KafkaClientConfig kafka = kafkaConfig.load(spec);
         Scenario sc;
         try {
             sc = Scenario.load(scenario);
@@ -85,7 +90,7 @@ final class HooksCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             out.println("hooks: " + routes + " is valid for scenario " + sc.name() + ": " + r.channels().size() + " destinations");
             for (ChannelSpec c : r.channels()) {
-                out.printf("  %-40s %-8s %-7s line %d%n", c.id(), c.kind().word(), c.scope(), c.line());
+                out.printf("  %-40s %-8s %-7s %-7s line %d%n", c.id(), c.kind().word(), c.scope(), c.rateLimit(), c.line());
             }
             out.println("  townships paged through the county route: " + (viaCounty.isEmpty() ? "none" : viaCounty));
             r.warnings().forEach(w -> out.println("  warning: " + w));
@@ -97,11 +102,11 @@ final class HooksCommand implements Callable<Integer> {
         }
         r.warnings().forEach(w -> LOG.warn("hooks: {}", w));
         LocalJvm.warnUnlessExitOnOutOfMemory("hooks");
-        AlertHooks hooks = AlertHooks.start(bootstrap, r, options);
+        AlertHooks hooks = AlertHooks.start(bootstrap, kafka, r, options);
         Runtime.getRuntime().addShutdownHook(new Thread(hooks::close, "hooks-shutdown"));
         System.out.println("hooks: " + r.channels().size() + " destinations from " + routes + ", reading " + options.topic()
                 + " on " + bootstrap + " (groups " + group + ".*, batch window " + Durations.text(batchWindow)
-                + ", give up after " + Durations.text(giveUpAfter) + ")" + (viaCounty.isEmpty() ? "" : "; via the county route: " + viaCounty)
+                + ", at most " + maxAlertsPerPage + " alerts a page, give up after " + Durations.text(giveUpAfter) + ")" + (viaCounty.isEmpty() ? "" : "; via the county route: " + viaCounty)
                 + "; Ctrl-C stops");
         System.out.flush();
         hooks.awaitTermination();

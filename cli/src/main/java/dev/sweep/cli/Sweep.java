@@ -5,9 +5,9 @@ import picocli.CommandLine.Command;
 
 /** The sweep command line: one subcommand per part of the pipeline. */
 @Command(name = "sweep", mixinStandardHelpOptions = true, version = "sweep 0.1.0",
-        description = "Real-time monitoring of a mass-testing campaign: stations -> Kafka -> Flink -> InfluxDB.",
-        subcommands = {KafkaCommand.class, SimulateCommand.class, JobCommand.class, HooksCommand.class,
-                BoardCommand.class, DemoCommand.class, BenchCommand.class,
+        description = "Real-time monitoring of a mass-testing campaign: stations -> (gateway ->) Kafka -> Flink -> InfluxDB.",
+        subcommands = {KafkaCommand.class, SimulateCommand.class, GatewayCommand.class, JobCommand.class, HooksCommand.class,
+                BoardCommand.class, DemoCommand.class, BenchCommand.class, ScenarioCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Sweep implements Runnable {
 

@@ -46,7 +46,7 @@ class ComposeFileTest {
                 "config", "--services");
         assertEquals(0, all.exit(), all.err());
         assertEquals(Set.of("kafka", "kafka-topics", "influxdb", "jobmanager", "taskmanager", "grafana", "hooks",
-                "board", "simulator", "rebuild"), Set.of(all.out().strip().split("\\s+")));
+                "board", "gateway", "simulator", "rebuild"), Set.of(all.out().strip().split("\\s+")));
     }
 
     @Test
@@ -106,7 +106,7 @@ class ComposeFileTest {
     void everySweepCommandParsesWithTheRealCommandLine() {
         List<String> sweepServices = Deployment.services().keySet().stream()
                 .filter(s -> "sweep".equals(Deployment.buildTarget(s))).toList();
-        assertEquals(Set.of("hooks", "board", "simulator", "rebuild"), Set.copyOf(sweepServices));
+        assertEquals(Set.of("hooks", "board", "gateway", "simulator", "rebuild"), Set.copyOf(sweepServices));
         List<Executable> checks = new ArrayList<>();
         for (String service : sweepServices) {
             checks.add(() -> checkSweepCommand(service, Deployment.command(service)));
@@ -145,7 +145,11 @@ class ComposeFileTest {
         for (CommandLine.Model.OptionSpec option : sub.matchedOptions()) {
             Object raw = option.getValue();
             String value = String.valueOf(raw);
-            if (value.startsWith("/etc/sweep/")) {
+            if (value.startsWith("/etc/sweep/tls/")) {
+                // TLS material is the operator's to make (README "Securing it") and never in the repo.
+                assertEquals(Deployment.ROOT.resolve(Deployment.envExample().get("SWEEP_TLS_DIR")).normalize(),
+                        Path.of(mounts.get("/etc/sweep/tls")).normalize(), "service " + service + ": the TLS directory");
+            } else if (value.startsWith("/etc/sweep/")) {
                 String source = mounts.get(value);
                 assertTrue(source != null && Files.isRegularFile(Path.of(source)),
                         "service " + service + ": " + option.longestName() + " " + value + " is mounted from a file that exists: " + source);
@@ -161,8 +165,10 @@ class ComposeFileTest {
         Set<String> named = new TreeSet<>();
         collectEnvNames(new ObjectMapper(new YAMLFactory()).readTree(Path.of(routes).toFile()), named);
         assertFalse(named.isEmpty(), "the routes name the variables of their secrets");
-        assertEquals(named, new TreeSet<>(Deployment.environment("hooks").keySet()),
-                "the hooks service's environment: the routes' secrets, nothing else (no InfluxDB token)");
+        Set<String> expected = new TreeSet<>(named);
+        expected.addAll(List.of("SWEEP_KAFKA_USER", "SWEEP_KAFKA_PASSWORD"));
+        assertEquals(expected, new TreeSet<>(Deployment.environment("hooks").keySet()),
+                "the hooks service's environment: the routes' secrets and its Kafka login, nothing else (no InfluxDB token)");
         Map<String, String> example = Deployment.envExample();
         for (String name : named) {
             assertEquals("", example.get(name), name + " is in .env.example, blank");
@@ -300,20 +306,67 @@ class ComposeFileTest {
             return d == null ? Map.of() : d;
         };
         assertEquals(Map.of("condition", "service_healthy"), dependsOn.apply("kafka-topics").get("kafka"));
-        for (String s : List.of("jobmanager", "hooks", "board", "simulator", "rebuild")) {
+        for (String s : List.of("jobmanager", "hooks", "board", "gateway", "simulator", "rebuild")) {
             assertEquals(Map.of("condition", "service_completed_successfully"), dependsOn.apply(s).get("kafka-topics"),
                     s + " starts once the topics exist");
         }
         for (String s : List.of("jobmanager", "taskmanager", "grafana", "rebuild")) {
             assertEquals(Map.of("condition", "service_healthy"), dependsOn.apply(s).get("influxdb"), s + " waits for InfluxDB");
         }
-        for (String s : List.of("kafka", "influxdb", "jobmanager", "grafana", "board")) {
+        for (String s : List.of("kafka", "influxdb", "jobmanager", "grafana", "board", "gateway")) {
             assertTrue(Deployment.service(s).containsKey("healthcheck"), s + " has a health check");
         }
         assertEquals(List.of("drill"), Deployment.service("simulator").get("profiles"));
         assertEquals(List.of("rebuild"), Deployment.service("rebuild").get("profiles"));
         // The Kafka listener the services use is the one the broker advertises.
-        assertTrue(Deployment.environment("kafka").get("KAFKA_ADVERTISED_LISTENERS").contains("PLAINTEXT://kafka:9092"));
+        assertTrue(Deployment.environment("kafka").get("KAFKA_ADVERTISED_LISTENERS").contains("INTERNAL://kafka:9092"));
         assertEquals("false", Deployment.environment("kafka").get("KAFKA_AUTO_CREATE_TOPICS_ENABLE"));
+    }
+
+    /**
+     * Secure by default: the broker authenticates every listener and authorizes with ACLs, the external listener is
+     * TLS, and each service that talks to Kafka logs in as its own role with only that role's password, through
+     * the one client properties file (which holds no secret and which Kafka's own checks accept).
+     */
+    @Test
+    void everyServiceLogsInToKafkaAsItsOwnRole() {
+        Map<String, String> kafka = Deployment.environment("kafka");
+        assertEquals("CONTROLLER:SASL_PLAINTEXT,INTERNAL:SASL_PLAINTEXT,EXTERNAL:SASL_SSL", kafka.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"));
+        assertEquals("SCRAM-SHA-512", kafka.get("KAFKA_LISTENER_NAME_EXTERNAL_SASL_ENABLED_MECHANISMS"), "no PLAIN from outside");
+        assertEquals("org.apache.kafka.metadata.authorizer.StandardAuthorizer", kafka.get("KAFKA_AUTHORIZER_CLASS_NAME"));
+        assertEquals("false", kafka.get("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"));
+        assertEquals("User:admin", kafka.get("KAFKA_SUPER_USERS"));
+        // The health check logs in too, with a variable the image does not turn into a broker setting.
+        assertTrue(String.valueOf(Deployment.service("kafka").get("healthcheck")).contains("$SWEEP_ADMIN_PASSWORD"));
+        assertEquals(Deployment.filledEnv().get("KAFKA_ADMIN_PASSWORD"), kafka.get("SWEEP_ADMIN_PASSWORD"));
+
+        Map<String, String> roles = Map.of("jobmanager", "job", "taskmanager", "job", "rebuild", "job", "hooks", "hooks",
+                "board", "board", "gateway", "gateway", "simulator", "station");
+        Map<String, String> filled = Deployment.filledEnv();
+        roles.forEach((service, role) -> {
+            Map<String, String> env = Deployment.environment(service);
+            assertEquals(role, env.get("SWEEP_KAFKA_USER"), service);
+            assertEquals(filled.get("SWEEP_KAFKA_" + role.toUpperCase() + "_PASSWORD"), env.get("SWEEP_KAFKA_PASSWORD"),
+                    service + " gets its own role's password");
+            for (String other : List.of("station", "gateway", "job", "hooks", "board")) {
+                assertFalse(!other.equals(role) && env.containsValue(filled.get("SWEEP_KAFKA_" + other.toUpperCase() + "_PASSWORD")),
+                        service + " must not get " + other + "'s password");
+            }
+            assertFalse(env.containsValue(filled.get("KAFKA_ADMIN_PASSWORD")), service + " must not get the admin password");
+            if (!service.equals("taskmanager")) { // the taskmanager gets the properties with the job, and resolves the login here
+                assertEquals(Deployment.ROOT.resolve("deploy/kafka/client.properties").normalize(),
+                        Path.of(Deployment.mounts(service).get("/etc/sweep/kafka.properties")).normalize(), service);
+                assertTrue(String.join(" ", Deployment.command(service)).contains("--kafka-config /etc/sweep/kafka.properties"), service);
+            }
+        });
+        // The surefire configuration sets SWEEP_KAFKA_USER and SWEEP_KAFKA_PASSWORD, as the services' environments do.
+        var client = dev.sweep.schemas.KafkaClientConfig.load(Deployment.ROOT.resolve("deploy/kafka/client.properties"));
+        assertEquals("SASL_PLAINTEXT", client.securityProtocol());
+        assertTrue(client.properties().get("sasl.jaas.config").contains("${env:SWEEP_KAFKA_PASSWORD}"), "no secret in the file");
+        for (String secret : List.of("KAFKA_ADMIN_PASSWORD", "KAFKA_KEYSTORE_PASSWORD", "SWEEP_GATEWAY_KEYSTORE_PASSWORD",
+                "SWEEP_KAFKA_JOB_PASSWORD", "SWEEP_KAFKA_GATEWAY_PASSWORD")) {
+            assertEquals("", Deployment.envExample().get(secret), secret + " is blank in .env.example");
+        }
+        assertTrue(Deployment.read(".gitignore").lines().anyMatch(l -> l.strip().equals("/deploy/tls/")), "TLS material is never committed");
     }
 }

@@ -45,6 +45,11 @@ class FlagsTest {
         refused("--target-coverage", "job", "--bootstrap", "127.0.0.1:1", "--target-coverage", "1.5");
         refused("--state-backend", "job", "--bootstrap", "127.0.0.1:1", "--state-backend", "leveldb");
         refused("--port", "kafka", "--port", "70000");
+        refused("--out", "scenario", "generate");
+        refused("--fan-out", "scenario", "generate", "--out", "/nonexistent/x", "--fan-out", "10,8");
+        refused("--sites", "scenario", "generate", "--out", "/nonexistent/x", "--sites", "50");
+        refused("--plan-level", "scenario", "generate", "--out", "/nonexistent/x", "--plan-level", "planet");
+        refused("--first-day", "scenario", "generate", "--out", "/nonexistent/x", "--first-day", "4 April");
         refused("--bootstrap", "board", "--bootstrap", "localhost");
         refused("--bootstrap", "board");
         refused("--port", "board", "--bootstrap", "127.0.0.1:1", "--port", "70000");
@@ -57,18 +62,33 @@ class FlagsTest {
         refused("--slow-below", "job", "--bootstrap", "127.0.0.1:1", "--slow-below", "1.5");
         refused("--silent-after", "job", "--bootstrap", "127.0.0.1:1", "--silent-after", "0s");
         refused("--clear-after", "job", "--bootstrap", "127.0.0.1:1", "--clear-after", "soon");
+        refused("--kafka-config", "simulate", "--bootstrap", "127.0.0.1:1", "--kafka-config", "/nonexistent/client.properties");
+        refused("--kafka-config", "board", "--bootstrap", "127.0.0.1:1", "--kafka-config", "/nonexistent/client.properties");
+        refused("--kafka-config", "job", "--bootstrap", "127.0.0.1:1", "--kafka-config", "/nonexistent/client.properties");
+        refused("--via-gateway", "simulate", "--via-gateway", "http://127.0.0.1:8443/", "--stations", "s.txt");
+        // Every drill at once takes nine townships of their own; the tiny campaign has three.
+        Run tooMany = run("simulate", "--bootstrap", "127.0.0.1:1", "--scenario", GatewayCommandTest.TINY, "--drill", "all");
+        assertEquals(2, tooMany.exit(), tooMany.err());
+        assertTrue(tooMany.err().contains("--drill") && tooMany.err().contains("has 3"), tooMany.err());
+        refused("--keystore", "gateway", "--bootstrap", "127.0.0.1:1", "--stations", "s.txt");
     }
 
     @Test
     void everyCommandDocumentsItsFlags() {
-        for (String command : new String[] {"kafka", "simulate", "job", "board"}) {
+        for (String command : new String[] {"kafka", "simulate", "job", "board", "gateway"}) {
             Run r = run(command, "--help");
             assertEquals(0, r.exit());
             assertTrue(r.out().contains("--bootstrap") || command.equals("kafka"), r.out());
         }
         assertTrue(run("simulate", "--help").out().contains("--ledger"));
+        assertTrue(run("simulate", "--help").out().contains("alert-storm"), "every drill is named");
         assertTrue(run("job", "--help").out().contains("--influx-url"));
         assertTrue(run("board", "--help").out().contains("--bind"));
+        for (String command : new String[] {"simulate", "job", "board", "hooks", "gateway"}) {
+            assertTrue(run(command, "--help").out().contains("--kafka-config"), command);
+        }
+        assertTrue(run("kafka", "--help").out().contains("--secure"));
+        assertTrue(run("simulate", "--help").out().contains("--via-gateway"));
         assertTrue(run("job", "--help").out().contains("--congested-queue"), "the rules' thresholds are flags");
     }
 }

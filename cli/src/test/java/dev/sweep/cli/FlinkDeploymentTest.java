@@ -66,10 +66,12 @@ class FlinkDeploymentTest {
     /** The job's flags as the job jar's main reads them; the scenario directory is the one compose mounts. */
     static CoverageOptions jobOptions(List<String> programArgs) {
         List<String> args = new java.util.ArrayList<>(programArgs);
-        int scenario = args.indexOf("--scenario");
-        if (scenario >= 0) {
-            String mounted = Deployment.mounts("jobmanager").get(args.get(scenario + 1));
-            args.set(scenario + 1, mounted != null ? mounted : args.get(scenario + 1));
+        for (String file : List.of("--scenario", "--kafka-config")) {
+            int at = args.indexOf(file);
+            if (at >= 0) {
+                String mounted = Deployment.mounts("jobmanager").get(args.get(at + 1));
+                args.set(at + 1, mounted != null ? mounted : args.get(at + 1));
+            }
         }
         CoverageFlags flags = new CoverageFlags();
         try {

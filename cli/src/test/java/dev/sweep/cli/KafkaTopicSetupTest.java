@@ -71,6 +71,41 @@ class KafkaTopicSetupTest {
         assertTrue(bad.err().contains("PARTITIONS"), bad.err());
     }
 
+    /** The compose setup, the test broker and the README's table keep each topic for the same time. */
+    @Test
+    void retentionIsTheSameInComposeTheTestBrokerAndTheReadme() {
+        Map<String, Planned> plan = plan("4");
+        Map<String, Long> script = new LinkedHashMap<>();
+        plan.forEach((topic, p) -> script.put(topic, p.retentionMs()));
+        Map<String, Long> broker = new LinkedHashMap<>();
+        LocalKafka.topicRetention().forEach((topic, d) -> broker.put(topic, d.toMillis()));
+        assertEquals(broker, script);
+        Map<String, Long> readme = new LinkedHashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\| `(sweep\\.[a-z-]+)` \\| (\\d+) days \\|")
+                .matcher(Deployment.read("README.md"));
+        while (m.find()) {
+            readme.put(m.group(1), Duration.ofDays(Long.parseLong(m.group(2))).toMillis());
+        }
+        assertEquals(broker, readme, "README, \"What each topic keeps\"");
+    }
+
+    /** The ACLs the compose setup lays are the secure test broker's, line for line. */
+    @Test
+    void theAclPlanIsTheSecureBrokers() {
+        Deployment.Run r = Deployment.run(Deployment.ROOT, Map.of(), List.of("bash", "deploy/kafka/create-topics.sh", "--acl-plan"));
+        assertEquals(0, r.exit(), r.err());
+        List<String> expected = dev.sweep.broker.AccessPlan.grants().stream().map(dev.sweep.broker.AccessPlan.Grant::line).toList();
+        assertEquals(expected, List.of(r.out().strip().split("\n")));
+        // The script creates a user for each role the plan names, with that role's password variable.
+        String script = Deployment.read("deploy/kafka/create-topics.sh");
+        for (var role : dev.sweep.broker.AccessPlan.Role.values()) {
+            if (role != dev.sweep.broker.AccessPlan.Role.ADMIN) {
+                assertTrue(script.contains(" " + role.user() + " ") || script.contains(" " + role.user() + ";"), role.user());
+                assertTrue(Deployment.environment("kafka-topics").containsKey("SWEEP_KAFKA_" + role.name() + "_PASSWORD"), role.name());
+            }
+        }
+    }
+
     /** The topics' descriptions, once the broker serves them all (creation propagates asynchronously). */
     static Map<String, TopicDescription> described(Admin admin, java.util.Set<String> topics) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -3,12 +3,16 @@ package dev.sweep.hooks;
 import dev.sweep.campaign.Township;
 import dev.sweep.hooks.channels.Channel;
 import dev.sweep.hooks.delivery.ChannelWorker;
+import dev.sweep.hooks.delivery.RateLimiter;
 import dev.sweep.hooks.delivery.Undelivered;
 import dev.sweep.hooks.routes.Routes;
 import dev.sweep.schemas.Durations;
+import dev.sweep.schemas.KafkaClientConfig;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
@@ -51,14 +55,24 @@ public final class AlertHooks implements AutoCloseable {
 
     /** Starts one worker per destination of {@code routes}; returns at once (the consumers join their groups in the background). */
     public static AlertHooks start(String bootstrap, Routes routes, HookOptions options) {
+        return start(bootstrap, KafkaClientConfig.NONE, routes, options);
+    }
+
+    /** {@link #start(String, Routes, HookOptions)} through a secured broker ({@code kafka}: TLS, SASL). */
+    public static AlertHooks start(String bootstrap, KafkaClientConfig kafka, Routes routes, HookOptions options) {
         Objects.requireNonNull(bootstrap, "bootstrap");
         Objects.requireNonNull(routes, "routes");
         Objects.requireNonNull(options, "options");
-        Undelivered undelivered = new Undelivered(bootstrap, options.undeliveredTopic(), options.group() + "-undelivered");
+        Undelivered undelivered = new Undelivered(bootstrap, kafka, options.undeliveredTopic(), options.group() + "-undelivered");
         List<ChannelWorker> workers = new ArrayList<>();
+        // One limit per target: two routes paging the same robot share its 20 a minute (the routes file gives
+        // such destinations the same rateLimit).
+        Map<String, RateLimiter> limiters = new HashMap<>();
         try {
             for (var spec : routes.channels()) {
-                workers.add(new ChannelWorker(bootstrap, Channel.of(spec, routes.scenario()), routes, options, undelivered));
+                RateLimiter limiter = limiters.computeIfAbsent(spec.target(), t -> new RateLimiter(spec.rateLimit()));
+                workers.add(new ChannelWorker(bootstrap, kafka, Channel.of(spec, routes.scenario()), routes, options,
+                        undelivered, limiter));
             }
         } catch (RuntimeException e) {
             workers.forEach(ChannelWorker::discard);
@@ -68,9 +82,11 @@ public final class AlertHooks implements AutoCloseable {
         AlertHooks hooks = new AlertHooks(routes, options, workers, undelivered);
         workers.forEach(ChannelWorker::start);
         List<Township> countyTownships = routes.townshipsWithoutLead();
-        LOG.info("Alert hooks on {} ({}): {} destinations in groups {}.*, batch window {}, give up after {}; townships "
-                        + "paged through the county route: {}", bootstrap, options.topic(), workers.size(), options.group(),
-                Durations.text(options.batchWindow()), Durations.text(options.giveUpAfter()),
+        LOG.info("Alert hooks on {} ({}): {} destinations in groups {}.*, batch window {}, at most {} alerts a page, give up "
+                        + "after {}; rate limits: {}; townships paged through the county route: {}", bootstrap, options.topic(),
+                workers.size(), options.group(), Durations.text(options.batchWindow()), options.maxAlertsPerPage(),
+                Durations.text(options.giveUpAfter()),
+                routes.channels().stream().map(c -> c.id() + " " + c.rateLimit()).collect(Collectors.joining(", ")),
                 countyTownships.isEmpty() ? "none" : countyTownships.stream().map(Township::id).collect(Collectors.joining(", ")));
         return hooks;
     }

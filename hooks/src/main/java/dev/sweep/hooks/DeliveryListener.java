@@ -16,6 +16,12 @@ public interface DeliveryListener {
     /** An attempt failed and will be tried again in {@code retryIn}. */
     default void attemptFailed(String channelId, List<String> keys, int attempt, String detail, Duration retryIn) {}
 
+    /**
+     * The service said the destination sends too fast (HTTP 429, WeCom 45009, DingTalk 130101): not a failure;
+     * the page is sent again in {@code retryIn}, the delay the service advised, and its target holds off till then.
+     */
+    default void rateLimited(String channelId, List<String> keys, int attempt, String detail, Duration retryIn) {}
+
     /** The service took the page after {@code attempts} attempts. */
     default void delivered(String channelId, String pageKey, List<String> keys, int attempts) {}
 

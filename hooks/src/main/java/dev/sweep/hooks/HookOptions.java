@@ -13,7 +13,9 @@ import java.util.Objects;
  * @param topic           the alerts topic
  * @param undeliveredTopic where alerts go that could not be delivered
  * @param batchWindow     alerts for one destination within this window (from the first) go out as one message
- * @param maxAlertsPerPage a page carries at most this many alerts; more go out as further pages
+ * @param maxAlertsPerPage a page carries at most this many alerts; more go out as further pages. A storm's page
+ *                        counts what it cannot name, so this bounds the generic webhook's body (every alert in
+ *                        full, about 0.6 KB each) and what a destination holds in memory, not what a lead reads
  * @param initialBackoff  the first retry's delay; each retry doubles it (with jitter), up to {@code maxBackoff}
  * @param maxBackoff      the longest delay between two attempts (a longer Retry-After is still honoured)
  * @param giveUpAfter     how long a page is retried before its alerts go to the undelivered topic
@@ -46,11 +48,11 @@ public record HookOptions(String group, String topic, String undeliveredTopic, D
     }
 
     /**
-     * Group sweep-hooks, sweep.alerts to sweep.undelivered-alerts, 30 s window, 50 alerts a page, backoff 1 s
+     * Group sweep-hooks, sweep.alerts to sweep.undelivered-alerts, 30 s window, 500 alerts a page, backoff 1 s
      * doubling to 5 min, give up after 1 h, 10 s per request.
      */
     public static HookOptions defaults() {
-        return new HookOptions("sweep-hooks", Topics.ALERTS, Topics.UNDELIVERED_ALERTS, Duration.ofSeconds(30), 50,
+        return new HookOptions("sweep-hooks", Topics.ALERTS, Topics.UNDELIVERED_ALERTS, Duration.ofSeconds(30), 500,
                 Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofSeconds(10), DeliveryListener.NONE);
     }
 

@@ -6,10 +6,12 @@ import dev.sweep.hooks.routes.Routes;
 import dev.sweep.schemas.EventCodec;
 import dev.sweep.schemas.KafkaClients;
 import java.util.List;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
@@ -19,7 +21,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  */
 final class AlertTopic implements AutoCloseable {
     final String name;
+    private final String bootstrap;
     private final KafkaProducer<String, byte[]> producer;
+    private KafkaProducer<String, byte[]> transactional;
 
     AlertTopic(LocalKafka kafka) throws Exception {
         this.name = "test.alerts." + UUID.randomUUID().toString().substring(0, 8);
@@ -37,7 +41,27 @@ final class AlertTopic implements AutoCloseable {
                 Thread.sleep(100);
             }
         }
-        this.producer = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrapServers(), name + "-producer"));
+        this.bootstrap = kafka.bootstrapServers();
+        this.producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, name + "-producer"));
+    }
+
+    /**
+     * Sends all in one Kafka transaction, as the job's alert sink commits what it raised with a checkpoint: a
+     * reader (read_committed, as the hooks read) sees none of them, then all at once.
+     */
+    void sendBurst(List<Alert> alerts) {
+        if (transactional == null) {
+            Properties p = KafkaClients.producer(bootstrap, name + "-burst");
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, name + "-burst");
+            transactional = new KafkaProducer<>(p);
+            transactional.initTransactions();
+        }
+        transactional.beginTransaction();
+        for (Alert a : alerts) {
+            transactional.send(new ProducerRecord<>(name, a.getTownshipId() == null ? Routes.COUNTY : a.getTownshipId(),
+                    EventCodec.ALERTS.encode(a)));
+        }
+        transactional.commitTransaction();
     }
 
     RecordMetadata send(Alert alert) throws Exception {
@@ -61,5 +85,8 @@ final class AlertTopic implements AutoCloseable {
     @Override
     public void close() {
         producer.close();
+        if (transactional != null) {
+            transactional.close();
+        }
     }
 }

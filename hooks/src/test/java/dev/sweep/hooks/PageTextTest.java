@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sweep.campaign.Scenario;
 import dev.sweep.events.Alert;
 import dev.sweep.events.AlertKind;
 import dev.sweep.events.AlertState;
@@ -11,9 +12,14 @@ import dev.sweep.hooks.page.Page;
 import dev.sweep.hooks.page.PageText;
 import dev.sweep.hooks.page.PageText.Markup;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What a lead reads: Chinese then English, names from the scenario, local time, figure against threshold, within each service's size. */
 class PageTextTest {
@@ -53,21 +59,121 @@ class PageTextTest {
     }
 
     @Test
-    void whatDoesNotFitTheServiceIsCountedNotCutMidLine() {
+    void moreThanTenAlertsMakeADigestThatNamesItsSitesAndCountsTheRest() {
         List<Alert> alerts = new ArrayList<>();
         for (int i = 1; i <= 40; i++) {
             alerts.add(Alerts.raised("s" + i, AlertKind.SITE_SILENT, "CG", "NX-CG-%03d".formatted(i)));
         }
-        PageText text = new PageText(alerts, RoutesTest.NEIXIANG, Page.derivedKey(alerts.stream().map(a -> a.getAlertId() + ":RAISED").toList()));
+        PageText text = new PageText(alerts, RoutesTest.NEIXIANG, Page.derivedKey(alerts.stream().map(Alerts::key).toList()));
         String wecom = text.render(Markup.WECOM, 4096);
         assertTrue(wecom.getBytes(StandardCharsets.UTF_8).length <= 4096);
-        int listed = wecom.split("- 【告警】", -1).length - 1;
-        assertTrue(listed > 0 && listed < 40, listed + " listed");
-        assertTrue(wecom.contains("……另有 " + (40 - listed) + " 条未列出") && wecom.contains("… and " + (40 - listed) + " more not listed"), wecom);
         assertTrue(wecom.startsWith("**【告警】城关镇 40 条**") && wecom.endsWith("</font>"), wecom);
-        String all = text.render(Markup.DINGTALK, 20_000);
-        assertEquals(40, all.split("- 【告警】", -1).length - 1, "DingTalk takes them all");
-        assertTrue(all.startsWith("#### 【告警】城关镇 40 条"));
+        assertTrue(wecom.contains("- 【告警】采样点无扫码 · 城关镇 40 个采样点（最早自 05-04 08:32 起）：NX-CG-001、NX-CG-002、"), wecom);
+        assertTrue(wecom.contains("NX-CG-020 …… 另有 20 个\n") && !wecom.contains("NX-CG-021"), "twenty named, the rest counted:\n" + wecom);
+        assertTrue(wecom.contains("- [ALERT] site silent · Chengguan, 40 sites (earliest since 05-04 08:32): NX-CG-001, NX-CG-002, "), wecom);
+        assertTrue(wecom.contains("NX-CG-020 … and 20 more\n"), wecom);
+        assertEquals(40, counted(wecom));
+        // Ten or fewer: each alert on its own line, as before.
+        String ten = new PageText(alerts.subList(0, 10), RoutesTest.NEIXIANG, null).render(Markup.DINGTALK, 20_000);
+        assertEquals(10, ten.split("- 【告警】采样点无扫码 · 城关镇 城关镇第", -1).length - 1, ten);
+    }
+
+    /**
+     * A storm's page, the outage of a whole district, in every service's markup and size: one line per kind of
+     * trouble with its count, at most twenty sites named on a line, every alert counted, within the limit.
+     */
+    @Test
+    void aStormPageCountsEveryAlertWithinEachServicesSize(@TempDir Path dir) throws Exception {
+        Scenario city = CityScenario.write(dir.resolve("city"));
+        List<Alert> raised = Alerts.storm(AlertState.RAISED);
+        List<Alert> mixed = new ArrayList<>(Alerts.storm(AlertState.RESOLVED).subList(0, 300));
+        mixed.addAll(raised.subList(900, 1000));
+        mixed.add(Alert.newBuilder(Alerts.raised("behind-DC-S03", AlertKind.TOWNSHIP_BEHIND_PLAN, "DC", null))
+                .setAreaId("DC-S03").build());
+        for (List<Alert> page : List.of(raised, mixed)) {
+            PageText text = new PageText(page, city, Page.derivedKey(page.stream().map(Alerts::key).toList()));
+            for (var limit : Map.of(Markup.WECOM, 4096, Markup.DINGTALK, 20_000, Markup.SLACK, 40_000, Markup.PLAIN, 40_000).entrySet()) {
+                String t = text.render(limit.getKey(), limit.getValue());
+                assertTrue(t.getBytes(StandardCharsets.UTF_8).length <= limit.getValue(), limit.getKey() + " size");
+                assertEquals(page.size(), counted(t), limit.getKey() + " counts every alert:\n" + t);
+                assertTrue(t.contains("东城区 " + page.size() + " 条") && t.contains("Dongcheng: " + page.size()), t);
+                for (String line : t.split("\n")) {
+                    Matcher names = NAMED.matcher(line);
+                    if (names.find()) {
+                        int named = names.group(2).split(", ").length;
+                        int more = names.group(3) == null ? 0 : Integer.parseInt(names.group(3));
+                        assertTrue(named <= PageText.NAMED_PER_LINE, line);
+                        assertEquals(Integer.parseInt(names.group(1)), named + more, "named and counted: " + line);
+                    }
+                }
+            }
+        }
+        String wecom = new PageText(raised, city, null).render(Markup.WECOM, 4096);
+        assertTrue(wecom.contains("- 【告警】采样终端离线 · 东城区 800 个采样点（最早自 10-20 09:30 起）：DC-0001、DC-0002、"), wecom);
+        assertTrue(wecom.contains("- 【告警】采样点无扫码 · 东城区 200 个采样点（最早自 10-20 09:30 起）：DC-0801、"), wecom);
+        assertTrue(wecom.indexOf("采样终端离线") < wecom.indexOf("采样点无扫码"), "the most urgent first");
+        String ding = new PageText(mixed, city, null).render(Markup.DINGTALK, 20_000);
+        assertTrue(ding.startsWith("#### 【告警】东城区 401 条（新告警 101，已恢复 300）"), ding);
+        assertTrue(ding.contains("- 【告警】区域进度落后 · 东城区 东城第3街道："), "one alert of its kind: its own full line\n" + ding);
+        assertTrue(ding.indexOf("【告警】采样点无扫码 · 东城区 100 个采样点") < ding.indexOf("【已恢复】采样终端离线 · 东城区 300 个采样点（最晚 10-20 "),
+                "new trouble first, then what recovered:\n" + ding);
+    }
+
+    /** Hundreds of kinds of trouble (alerts naming townships nobody knows) still fit, and are still all counted. */
+    @Test
+    void tooManyLinesForThePageAreCountedNotDropped() {
+        List<Alert> alerts = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            alerts.add(Alerts.raised("f" + i, AlertKind.SITE_SLOW, "Z" + i, "NX-Z" + i + "-001"));
+        }
+        String wecom = new PageText(alerts, RoutesTest.NEIXIANG, null).render(Markup.WECOM, 4096);
+        assertTrue(wecom.getBytes(StandardCharsets.UTF_8).length <= 4096);
+        assertTrue(wecom.contains("条未列出") && wecom.contains("more not listed"), wecom);
+        assertEquals(300, counted(wecom), wecom);
+    }
+
+    /** The area an alert is about (v2 areaId, else its site's area) is named from the scenario, in both languages. */
+    @Test
+    void theAreaOfAnAlertIsNamed(@TempDir Path dir) throws Exception {
+        Scenario city = CityScenario.write(dir.resolve("city"));
+        Alert street = Alert.newBuilder(Alerts.raised("behind-DC-S03", AlertKind.TOWNSHIP_BEHIND_PLAN, "DC", null))
+                .setAreaId("DC-S03").setValue(0.71).setThreshold(0.9).build();
+        Alert site = Alerts.raised("offline-DC-0011", AlertKind.STATION_OFFLINE, "DC", "DC-0011"); // v1: no areaId
+        Alert forged = Alert.newBuilder(Alerts.raised("x", AlertKind.TOWNSHIP_BEHIND_PLAN, "DC", null)).setAreaId("<@all>").build();
+        String text = new PageText(List.of(street, site, forged), city, null).render(Markup.WECOM, 4096);
+        assertTrue(text.contains("【告警】区域进度落后 · 东城区 东城第3街道：") && text.contains("[ALERT] area behind plan · Dongcheng, Dongcheng street 3: "), text);
+        assertTrue(text.contains("【告警】采样终端离线 · 东城区 第1街道第2社区 东城第11采样点（DC-0011）"), text);
+        assertTrue(text.contains("station offline · Dongcheng, Street 1 community 2, site DC-0011"), text);
+        assertTrue(text.contains("东城区 ＜＠all＞") && !text.contains("<@all>"), "an area nobody knows, as text:\n" + text);
+        // In Neixiang the sites stand in their townships: no area beside the township.
+        String nx = new PageText(List.of(Alerts.raised("a", AlertKind.SITE_SILENT, "CG", "NX-CG-001")), RoutesTest.NEIXIANG, null)
+                .render(Markup.PLAIN);
+        assertTrue(nx.contains("· 城关镇 城关镇第1采样点（NX-CG-001）"), nx);
+    }
+
+    private static final Pattern COUNT_LINE = Pattern.compile("^- \\[(?:ALERT|RESOLVED)\\] .*?, (\\d+) (?:sites?|areas?|alerts?) \\(");
+    private static final Pattern ITEM_LINE = Pattern.compile("^- \\[(?:ALERT|RESOLVED)\\] ");
+    private static final Pattern MORE_LINE = Pattern.compile("^- … and (\\d+) more not listed");
+    private static final Pattern NAMED = Pattern.compile(", (\\d+) sites \\([^)]*\\): (.*?)(?: … and (\\d+) more)?$");
+
+    /**
+     * The alerts a page accounts for, read from its English half as a lead would: each digest line's count,
+     * one for each alert on its own line, and the count of those not listed.
+     */
+    static int counted(String page) {
+        int n = 0;
+        for (String line : page.split("\n")) {
+            Matcher c = COUNT_LINE.matcher(line);
+            Matcher more = MORE_LINE.matcher(line);
+            if (c.find()) {
+                n += Integer.parseInt(c.group(1));
+            } else if (ITEM_LINE.matcher(line).find()) {
+                n++;
+            } else if (more.find()) {
+                n += Integer.parseInt(more.group(1));
+            }
+        }
+        return n;
     }
 
     /**

@@ -32,8 +32,11 @@ import java.util.function.Function;
 final class Receiver implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One request as the service saw it. */
-    record Request(String method, String path, String rawQuery, Headers headers, byte[] body, long at) {
+    /**
+     * One request as the service saw it; {@code at} on the wall clock, {@code nanos} on the dispatcher's monotonic
+     * clock (System.nanoTime, the clock its rate limiter and backoff count on).
+     */
+    record Request(String method, String path, String rawQuery, Headers headers, byte[] body, long at, long nanos) {
         String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
@@ -64,9 +67,15 @@ final class Receiver implements AutoCloseable {
             return out;
         }
 
-        /** The alert keys of the request's X-Sweep-Alert-Keys header. */
+        /** The alert keys of the request's X-Sweep-Alert-Keys header (none when a big page leaves it out). */
         List<String> alertKeys() {
-            return HeaderText.parseKeyList(header("X-Sweep-Alert-Keys"));
+            String h = header("X-Sweep-Alert-Keys");
+            return h == null ? List.of() : HeaderText.parseKeyList(h);
+        }
+
+        /** How many alerts the page holds (X-Sweep-Alert-Count). */
+        int alertCount() {
+            return Integer.parseInt(header("X-Sweep-Alert-Count"));
         }
     }
 
@@ -119,7 +128,8 @@ final class Receiver implements AutoCloseable {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                    exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders(), body, System.currentTimeMillis());
+                    exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders(), body, System.currentTimeMillis(),
+                    System.nanoTime());
             Reply reply;
             try {
                 reply = answer.apply(request);

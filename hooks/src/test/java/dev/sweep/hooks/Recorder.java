@@ -6,7 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Records what the dispatcher's destinations report, for the tests to wait on and check. */
 final class Recorder implements DeliveryListener {
-    enum Type { RECEIVED, FAILED, DELIVERED, UNDELIVERED }
+    enum Type { RECEIVED, FAILED, RATE_LIMITED, DELIVERED, UNDELIVERED }
 
     record Event(Type type, String channel, List<String> keys, int attempt, String detail, long at) {}
 
@@ -20,6 +20,11 @@ final class Recorder implements DeliveryListener {
     @Override
     public void attemptFailed(String channelId, List<String> keys, int attempt, String detail, Duration retryIn) {
         events.add(new Event(Type.FAILED, channelId, keys, attempt, detail, System.currentTimeMillis()));
+    }
+
+    @Override
+    public void rateLimited(String channelId, List<String> keys, int attempt, String detail, Duration retryIn) {
+        events.add(new Event(Type.RATE_LIMITED, channelId, keys, attempt, detail, System.currentTimeMillis()));
     }
 
     @Override

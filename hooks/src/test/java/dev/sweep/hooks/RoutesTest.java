@@ -71,6 +71,11 @@ class RoutesTest {
         ChannelSpec xg = routes.township("XG").get(0);
         assertEquals("https://qyapi.weixin.qq.com", xg.url().toString());
         assertEquals(env.get("SWEEP_WECOM_XG_KEY"), xg.token());
+        // Rate limits: the services' own unless the file says otherwise (XG's robot, the county's ops webhook).
+        assertEquals("10/1m", xg.rateLimit().toString());
+        assertEquals("120/1m", routes.county().get(1).rateLimit().toString());
+        assertEquals("20/1m", cgDingTalk.rateLimit().toString());
+        assertEquals(List.of(), routes.warnings());
 
         // Routing: the township's leads; FEED_STALLED and township-less alerts to the county.
         assertEquals(routes.township("CG"), routes.route(Alerts.raised("a1", AlertKind.SITE_SILENT, "CG", "NX-CG-001")));
@@ -194,7 +199,7 @@ class RoutesTest {
                             secretEnv: CG_SECRET
                             retries: 3
                 """, env, "routes.yaml line 11, townships.CG.leads[0].channels[0].url: 'ftp://127.0.0.1/x' is not an http(s) URL",
-                "routes.yaml line 13, townships.CG.leads[0].channels[0].retries: unknown field (expected id, kind, secretEnv, url)");
+                "routes.yaml line 13, townships.CG.leads[0].channels[0].retries: unknown field (expected id, kind, rateLimit, secretEnv, url)");
         refused(head + """
                   CG:
                     leads:
@@ -317,6 +322,65 @@ class RoutesTest {
         }
     }
 
+    /**
+     * Each kind keeps its service's limit (robots 20 a minute, Slack one a second, webhooks 60 a minute) unless
+     * {@code rateLimit} says otherwise; a bad one is refused by line and field, one faster than the service's is
+     * warned about, and two routes paging one robot must agree on its limit.
+     */
+    @Test
+    void rateLimitsHaveTheServicesDefaultsAndAreValidatedByField() {
+        String yaml = """
+                county:
+                  leads:
+                    - channels:
+                        - kind: wecom
+                          keyEnv: ROBOT_KEY
+                        - kind: webhook
+                          url: https://ops.example.org/hooks
+                          secretEnv: HOOK_SECRET
+                          rateLimit: 10/1s
+                townships:
+                  CG:
+                    leads:
+                      - channels:
+                          - kind: dingtalk
+                            tokenEnv: DING_TOKEN
+                            secretEnv: DING_SECRET
+                            rateLimit: 10/1m
+                          - kind: slack
+                            urlEnv: SLACK_URL
+                          - kind: wecom
+                            keyEnv: ROBOT_KEY
+                """;
+        Map<String, String> env = Map.of("ROBOT_KEY", "k", "HOOK_SECRET", Services.webhookSecret(), "DING_TOKEN", "t",
+                "DING_SECRET", "s", "SLACK_URL", "https://hooks.example.org/services/T/B/x");
+        Routes routes = Routes.parse(yaml, "routes.yaml", env, NEIXIANG);
+        assertEquals(List.of("20/1m", "10/1s", "10/1m", "1/1s", "20/1m"),
+                routes.channels().stream().map(c -> c.rateLimit().toString()).toList());
+        assertEquals(routes.county().get(0).target(), routes.township("CG").get(2).target(), "one robot, one target");
+        assertEquals(List.of(), routes.warnings());
+
+        // Faster than the service publishes: taken, with a warning naming the field.
+        Routes fast = Routes.parse(yaml.replace("rateLimit: 10/1m", "rateLimit: 30/1m"), "routes.yaml", env, NEIXIANG);
+        assertEquals(List.of("routes.yaml line 17, townships.CG.leads[0].channels[0].rateLimit: 30/1m is faster than DingTalk's "
+                + "20 messages a minute per robot (20/1m): the service will refuse the excess as too fast, and those pages wait "
+                + "for its advised delay"), fast.warnings());
+
+        refused(yaml.replace("rateLimit: 10/1m", "rateLimit: fast"), env,
+                "routes.yaml line 17, townships.CG.leads[0].channels[0].rateLimit: 'fast' is not a rate limit: messages/window, such as 20/1m or 1/1s");
+        refused(yaml.replace("rateLimit: 10/1m", "rateLimit: 0/1m"), env,
+                "routes.yaml line 17, townships.CG.leads[0].channels[0].rateLimit: '0/1m': messages: 1 to 1000, got 0");
+        refused(yaml.replace("rateLimit: 10/1m", "rateLimit: 10/1ms"), env,
+                "routes.yaml line 17, townships.CG.leads[0].channels[0].rateLimit: '10/1ms': per: 0.1s to 1h, got 0.001s");
+        refused(yaml.replace("rateLimit: 10/1m", "rateLimit: 10/soon"), env,
+                "routes.yaml line 17, townships.CG.leads[0].channels[0].rateLimit: '10/soon': the window 'soon' is not a duration");
+        refused(yaml.replace("rateLimit: 10/1s", "rateLimit:"), env,
+                "routes.yaml line 9, county.leads[0].channels[1].rateLimit: expected a value");
+        refused(yaml + "            rateLimit: 5/1m\n", env,
+                "routes.yaml line 22, townships.CG.leads[0].channels[2].rateLimit: 5/1m, but it pages the same robot as "
+                        + "county.leads[0].channels[0] (line 4), which allows 20/1m: the service counts them together, so give both the same rateLimit");
+    }
+
     @Test
     void aWebhookSecretIsAStandardWebhooksSecret() {
         String yaml = """
@@ -353,7 +417,7 @@ class RoutesTest {
         assertFalse(e.getMessage().contains("very-secret"));
     }
 
-    private static void refused(String yaml, Map<String, String> env, String... expected) {
+    static void refused(String yaml, Map<String, String> env, String... expected) {
         RoutesException e = assertThrows(RoutesException.class, () -> Routes.parse(yaml, "routes.yaml", env, NEIXIANG),
                 () -> "accepted:\n" + yaml);
         Set<String> seen = new HashSet<>();

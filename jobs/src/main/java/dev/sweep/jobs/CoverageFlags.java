@@ -4,6 +4,8 @@ import dev.sweep.campaign.Scenario;
 import dev.sweep.campaign.ScenarioException;
 import dev.sweep.jobs.alerts.AlertRules;
 import dev.sweep.schemas.Durations;
+import dev.sweep.schemas.KafkaClientConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -24,6 +26,9 @@ public class CoverageFlags {
 
     @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers, host:port.")
     String bootstrap;
+
+    @Option(names = "--kafka-config", description = "Kafka client properties (the format of Kafka's client.properties): security.protocol, SASL, TLS stores; secrets as ${env:VAR} with config.providers=env. Checked at start; refused naming the key.")
+    Path kafkaConfig;
 
     @Option(names = "--influx-url", description = "InfluxDB URL (2.x write API, or 1.8+). Without it the job writes the Kafka outputs only.")
     String influxUrl;
@@ -78,6 +83,9 @@ public class CoverageFlags {
 
     @Option(names = "--target-coverage", description = "Coverage the ETA aims for, 0..1. Default: the scenario's.")
     Double targetCoverage;
+
+    @Option(names = "--plan-level", description = "The level of the campaign's tree the behind-plan rule judges (township, street...). Default: the scenario's planLevel.")
+    String planLevel;
 
     @Option(names = "--silent-after", defaultValue = "10m", converter = DurationConverter.class,
             description = "SITE_SILENT: an open site with people queueing and no scan for this long (event time). Default: ${DEFAULT-VALUE}.")
@@ -155,8 +163,16 @@ public class CoverageFlags {
         }
         AlertRules rules = new AlertRules(silentAfter, slowBelow, slowQueue, slowWindow, slowFor, congestedQueue,
                 busyQueue, congestedFor, offlineAfter, behindPlanFor, feedStalledAfter, clearAfter);
-        return CoverageOptions.on(bootstrap, campaign)
-                .group(group).from(start).bounded(bounded).targetCoverage(targetCoverage)
+        KafkaClientConfig kafka = KafkaClientConfig.NONE;
+        if (kafkaConfig != null) {
+            try {
+                kafka = KafkaClientConfig.load(kafkaConfig);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--kafka-config: " + e.getMessage(), e);
+            }
+        }
+        return CoverageOptions.on(bootstrap, campaign).kafka(kafka)
+                .group(group).from(start).bounded(bounded).targetCoverage(targetCoverage).planLevel(planLevel)
                 .influx(influxUrl, influxOrg, influxBucket).influxFlushEvery(influxFlushEvery)
                 .parallelism(parallelism).checkpointInterval(checkpointInterval).checkpoints(checkpoints)
                 .stateBackend(backend).lateness(lateness).outOfOrderness(outOfOrderness).idleAfter(idleAfter)

@@ -3,16 +3,18 @@ package dev.sweep.jobs;
 import dev.sweep.campaign.Scenario;
 import dev.sweep.events.Alert;
 import dev.sweep.events.Coverage;
+import dev.sweep.events.CoverageScope;
 import dev.sweep.events.PipelineMinute;
 import dev.sweep.events.SiteMinute;
 import dev.sweep.jobs.alerts.FeedAlerts;
+import dev.sweep.jobs.alerts.PlanAlerts;
 import dev.sweep.jobs.alerts.SiteAlerts;
-import dev.sweep.jobs.alerts.TownshipPlanAlerts;
 import dev.sweep.jobs.coverage.AreaCoverage;
 import dev.sweep.jobs.coverage.AreaTally;
 import dev.sweep.jobs.coverage.PersonRegister;
 import dev.sweep.jobs.coverage.PipelineHealth;
 import dev.sweep.jobs.coverage.SiteMinutes;
+import dev.sweep.jobs.coverage.SiteTally;
 import dev.sweep.jobs.inbound.InboundDecoder;
 import dev.sweep.jobs.inbound.RouteInbound;
 import dev.sweep.jobs.inbound.StationClock;
@@ -25,8 +27,10 @@ import dev.sweep.jobs.records.DeadLetter;
 import dev.sweep.jobs.records.Heartbeat;
 import dev.sweep.jobs.records.Inbound;
 import dev.sweep.jobs.records.Scan;
+import dev.sweep.jobs.records.SiteCount;
 import dev.sweep.jobs.records.Tally;
 import dev.sweep.schemas.EventCodec;
+import dev.sweep.schemas.KafkaClientConfig;
 import dev.sweep.schemas.LocalMachine;
 import dev.sweep.schemas.Topics;
 import java.io.IOException;
@@ -57,11 +61,11 @@ import picocli.CommandLine;
  * <pre>
  * stations (Kafka: scans, station-status) ─▶ decode ─▶ route ─┬─▶ dead letters (Kafka)
  *                                                             ├─▶ heartbeats ─▶ site_status
- *   scans ─▶ person register (dedup, first scan by event time) ─┬─▶ site minutes ─▶ site_throughput, sweep.site-minutes
- *                                                               └─▶ people per township and minute ─▶ township / county coverage ─▶ coverage, sweep.coverage
- *   site minutes + heartbeats ─▶ site alerts ───────────┐
- *   township coverage ─▶ township alerts (behind plan) ─┼─▶ alerts, sweep.alerts
- *   tallies of every stage ─▶ feed alert (stalled) ─────┘
+ *   scans ─▶ person register (dedup, first scan by event time) ─┬─▶ scans per site and minute ─▶ site minutes ─▶ site_throughput, sweep.site-minutes
+ *                                                               └─▶ people per area and minute (home area and every area above) ─▶ area coverage ─▶ coverage, sweep.coverage
+ *   site minutes + heartbeats ─▶ site alerts ───────────────┐
+ *   coverage at the plan level ─▶ plan alerts (behind plan) ─┼─▶ alerts, sweep.alerts
+ *   tallies of every stage ─▶ feed alert (stalled) ──────────┘
  *                          ─▶ pipeline health ─▶ pipeline, sweep.pipeline
  * </pre>
  *
@@ -103,31 +107,28 @@ public final class CoverageJob {
 
         SingleOutputStreamOperator<Counted> registered = scans
                 .keyBy(s -> s.personKey)
-                .process(new PersonRegister(o.dedupTtl())).name("person register").uid("person-register");
+                .process(new PersonRegister(o.dedupTtl(), o.forgetPeopleAfter())).name("person register").uid("person-register");
 
         SingleOutputStreamOperator<SiteMinute> siteMinutes = registered
+                .transform("scans per site", TypeInformation.of(SiteCount.class), new SiteTally()).uid("scans-per-site")
                 .keyBy(c -> c.site)
                 .process(new SiteMinutes(campaign, o.emitEvery(), o.lateness())).name("site minutes").uid("site-minutes");
 
-        DataStream<AreaCount> people = registered
-                .transform("people per township", TypeInformation.of(AreaCount.class), new AreaTally(campaign, o.emitEvery()))
-                .uid("people-per-township");
-        DataStream<Coverage> townships = people
+        DataStream<Coverage> coverage = registered
+                .transform("people per area", TypeInformation.of(AreaCount.class), new AreaTally(campaign))
+                .uid("people-per-area")
                 .keyBy(c -> c.area)
                 .process(new AreaCoverage(campaign, o.targetCoverage(), o.emitEvery(), o.lateness()))
-                .name("township coverage").uid("township-coverage");
-        DataStream<Coverage> county = people
-                .keyBy(c -> AreaCoverage.COUNTY)
-                .process(new AreaCoverage(campaign, o.targetCoverage(), o.emitEvery(), o.lateness()))
-                .name("county coverage").uid("county-coverage");
-        DataStream<Coverage> coverage = townships.union(county);
+                .name("area coverage").uid("area-coverage");
 
         DataStream<Alert> siteAlerts = siteMinutes.getSideOutput(SiteMinutes.SCANS).keyBy(m -> m.site)
                 .connect(heartbeats.keyBy(h -> h.site))
                 .process(new SiteAlerts(campaign, o.rules(), o.idleAfter())).name("site alerts").uid("site-rules");
-        DataStream<Alert> townshipAlerts = townships.keyBy(c -> c.getTownshipId().toString())
-                .process(new TownshipPlanAlerts(campaign, o.targetCoverage(), o.rules())).name("township alerts")
-                .uid("township-rules");
+        String planLevel = o.planLevel();
+        DataStream<Alert> planAlerts = coverage.filter(c -> planLevel.equals(c.getLevel())).name("areas at the plan level")
+                .keyBy(c -> c.getAreaId())
+                .process(new PlanAlerts(campaign, o.targetCoverage(), o.rules())).name("plan alerts")
+                .uid("plan-rules");
 
         DataStream<Tally> tallies = scans.getSideOutput(RouteInbound.TALLIES)
                 .union(registered.getSideOutput(PersonRegister.TALLIES));
@@ -137,7 +138,7 @@ public final class CoverageJob {
         DataStream<Alert> feedAlerts = tallies
                 .keyBy(t -> NAME)
                 .process(new FeedAlerts(campaign, o.rules())).name("feed alert").uid("feed-rule");
-        DataStream<Alert> alerts = siteAlerts.union(townshipAlerts, feedAlerts);
+        DataStream<Alert> alerts = siteAlerts.union(planAlerts, feedAlerts);
 
         deadLetters.sinkTo(outputs.deadLetters()).name("dead letters").uid("dead-letters-sink");
         siteMinutes.sinkTo(outputs.siteMinutes()).name("site minutes out").uid("site-minutes-sink");
@@ -148,7 +149,7 @@ public final class CoverageJob {
         if (outputs.influx() != null) {
             siteMinutes.map(InfluxLines::siteThroughput).name("site_throughput points")
                     .union(coverage.map(InfluxLines::coverage).name("coverage points"),
-                            heartbeats.map(InfluxLines::siteStatus).name("site_status points"),
+                            heartbeats.map(h -> InfluxLines.siteStatus(h, campaign)).name("site_status points"),
                             alerts.map(InfluxLines::alert).name("alerts points"),
                             health.map(t -> InfluxLines.pipeline(NAME, t)).name("pipeline points"))
                     .sinkTo(outputs.influx()).name("influxdb").uid("influx-sink");
@@ -162,23 +163,24 @@ public final class CoverageJob {
 
     /** The production source: both input topics of the campaign. */
     public static Source<Inbound, ?, ?> kafkaStations(CoverageOptions o) {
-        return KafkaEndpoints.source(o.bootstrap(), o.group(), List.of(Topics.SCANS, Topics.STATION_STATUS),
+        return KafkaEndpoints.source(o.bootstrap(), o.kafka(), o.group(), List.of(Topics.SCANS, Topics.STATION_STATUS),
                 o.from() == CoverageOptions.StartFrom.EARLIEST, o.bounded(), new InboundDecoder(o.campaign()));
     }
 
     /** The production sinks: the output topics, and InfluxDB when a URL is given. */
     public static Outputs kafkaAndInflux(CoverageOptions o) {
         String bootstrap = o.bootstrap();
+        KafkaClientConfig kafka = o.kafka();
         return new Outputs(
-                KafkaEndpoints.avroSink(bootstrap, Topics.SITE_MINUTES, m -> EventCodec.SITE_MINUTES.encode(m),
+                KafkaEndpoints.avroSink(bootstrap, kafka, Topics.SITE_MINUTES, m -> EventCodec.SITE_MINUTES.encode(m),
                         SiteMinute::getSiteId),
-                KafkaEndpoints.avroSink(bootstrap, Topics.COVERAGE, c -> EventCodec.COVERAGE.encode(c),
-                        c -> c.getTownshipId() == null ? AreaCoverage.COUNTY : c.getTownshipId()),
-                KafkaEndpoints.avroSink(bootstrap, Topics.ALERTS, a -> EventCodec.ALERTS.encode(a),
+                KafkaEndpoints.avroSink(bootstrap, kafka, Topics.COVERAGE, c -> EventCodec.COVERAGE.encode(c),
+                        c -> c.getScope() == CoverageScope.COUNTY ? AreaCoverage.COUNTY : c.getAreaId()),
+                KafkaEndpoints.avroSink(bootstrap, kafka, Topics.ALERTS, a -> EventCodec.ALERTS.encode(a),
                         a -> a.getTownshipId() == null ? AreaCoverage.COUNTY : a.getTownshipId().toString()),
-                KafkaEndpoints.avroSink(bootstrap, Topics.PIPELINE, m -> EventCodec.PIPELINE.encode(m),
+                KafkaEndpoints.avroSink(bootstrap, kafka, Topics.PIPELINE, m -> EventCodec.PIPELINE.encode(m),
                         PipelineMinute::getJob),
-                KafkaEndpoints.deadLetterSink(bootstrap, "sweep-" + NAME + "-dead-letters"),
+                KafkaEndpoints.deadLetterSink(bootstrap, kafka, "sweep-" + NAME + "-dead-letters"),
                 o.influxUrl() == null ? null
                         : new InfluxSink(InfluxSink.Target.of(o.influxUrl(), o.influxOrg(), o.influxBucket())
                                 .flushingEvery(o.influxFlushEvery())));

@@ -5,6 +5,7 @@ import static dev.sweep.schemas.Durations.requirePositive;
 
 import dev.sweep.campaign.Scenario;
 import dev.sweep.jobs.alerts.AlertRules;
+import dev.sweep.schemas.KafkaClientConfig;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -25,11 +26,13 @@ public final class CoverageOptions implements Serializable {
     public enum StateBackend { HASHMAP, ROCKSDB }
 
     private final String bootstrap;
+    private final KafkaClientConfig kafka;
     private final String group;
     private final StartFrom from;
     private final boolean bounded;
     private final Scenario campaign;
     private final double targetCoverage;
+    private final String planLevel;
     private final String influxUrl;
     private final String influxOrg;
     private final String influxBucket;
@@ -47,11 +50,13 @@ public final class CoverageOptions implements Serializable {
 
     private CoverageOptions(Builder b) {
         bootstrap = b.bootstrap;
+        kafka = b.kafka;
         group = b.group;
         from = b.from;
         bounded = b.bounded;
         campaign = b.campaign;
         targetCoverage = b.targetCoverage != null ? b.targetCoverage : b.campaign.targetCoverage();
+        planLevel = b.planLevel != null ? b.planLevel : b.campaign.planLevel();
         influxUrl = b.influxUrl;
         influxOrg = b.influxOrg;
         influxBucket = b.influxBucket;
@@ -75,10 +80,12 @@ public final class CoverageOptions implements Serializable {
 
     public Builder toBuilder() {
         Builder b = new Builder(bootstrap, campaign);
+        b.kafka = kafka;
         b.group = group;
         b.from = from;
         b.bounded = bounded;
         b.targetCoverage = targetCoverage;
+        b.planLevel = planLevel;
         b.influxUrl = influxUrl;
         b.influxOrg = influxOrg;
         b.influxBucket = influxBucket;
@@ -98,6 +105,8 @@ public final class CoverageOptions implements Serializable {
 
     /** Kafka bootstrap servers, host:port. */
     public String bootstrap() { return bootstrap; }
+    /** The Kafka client properties (--kafka-config: TLS, SASL) every source and sink gets. */
+    public KafkaClientConfig kafka() { return kafka; }
     /** Kafka consumer group of the input topics. */
     public String group() { return group; }
     public StartFrom from() { return from; }
@@ -106,6 +115,16 @@ public final class CoverageOptions implements Serializable {
     public Scenario campaign() { return campaign; }
     /** Coverage the ETA aims for and the behind-plan rule judges against, 0..1. */
     public double targetCoverage() { return targetCoverage; }
+    /**
+     * How long after a person's last scan (wall time) the register forgets them: the campaign's whole window,
+     * its lateness and a day's margin, so no one is forgotten while the campaign can still count them.
+     */
+    public Duration forgetPeopleAfter() {
+        return Duration.between(campaign.windowStart(), campaign.windowEnd()).plus(lateness).plus(Duration.ofDays(1));
+    }
+
+    /** The level of the campaign's tree whose areas the behind-plan rule judges (a township, a street). */
+    public String planLevel() { return planLevel; }
     /** Null: the Kafka outputs only. */
     public String influxUrl() { return influxUrl; }
     public String influxOrg() { return influxOrg; }
@@ -128,10 +147,12 @@ public final class CoverageOptions implements Serializable {
     public static final class Builder {
         private final String bootstrap;
         private final Scenario campaign;
+        private KafkaClientConfig kafka = KafkaClientConfig.NONE;
         private String group = "sweep-coverage";
         private StartFrom from = StartFrom.COMMITTED;
         private boolean bounded;
         private Double targetCoverage;
+        private String planLevel;
         private String influxUrl;
         private String influxOrg = "sweep";
         private String influxBucket = "sweep";
@@ -152,11 +173,14 @@ public final class CoverageOptions implements Serializable {
             this.campaign = campaign;
         }
 
+        public Builder kafka(KafkaClientConfig kafka) { this.kafka = Objects.requireNonNull(kafka, "kafka"); return this; }
         public Builder group(String group) { this.group = group; return this; }
         public Builder from(StartFrom from) { this.from = from; return this; }
         public Builder bounded(boolean bounded) { this.bounded = bounded; return this; }
         /** Null: the campaign's own target. */
         public Builder targetCoverage(Double target) { this.targetCoverage = target; return this; }
+        /** Null: the campaign's own plan level. */
+        public Builder planLevel(String level) { this.planLevel = level; return this; }
         public Builder influx(String url, String org, String bucket) {
             this.influxUrl = url;
             this.influxOrg = org;
@@ -190,6 +214,10 @@ public final class CoverageOptions implements Serializable {
             }
             if (targetCoverage != null && !(targetCoverage > 0 && targetCoverage <= 1)) {
                 throw new IllegalArgumentException("--target-coverage: " + targetCoverage + " is outside (0, 1]");
+            }
+            if (planLevel != null && campaign.depthOf(planLevel) < 1) {
+                throw new IllegalArgumentException("--plan-level: '" + planLevel + "' is not a level below the root of "
+                        + campaign.name() + ", one of " + campaign.levels().subList(1, campaign.levels().size()));
             }
             if (influxUrl != null && !influxUrl.matches("https?://.+")) {
                 throw new IllegalArgumentException("--influx-url: '" + influxUrl + "' is not an http(s) URL");

@@ -33,7 +33,7 @@ public final class EventChecks {
         requireText("samplerId", e.getSamplerId());
         requireText("tubeId", e.getTubeId());
         requireText("personKey", e.getPersonKey());
-        if (!PERSON_KEY.matcher(e.getPersonKey()).matches()) {
+        if (!isPersonKey(e.getPersonKey())) {
             if (containsIdNumber(e.getPersonKey())) {
                 throw new RejectedRecordException(Rejection.RAW_PERSONAL_ID, "personKey holds an ID number");
             }
@@ -42,10 +42,13 @@ public final class EventChecks {
         }
         for (String[] field : new String[][] {
                 {"scanId", e.getScanId()}, {"siteId", e.getSiteId()}, {"samplerId", e.getSamplerId()},
-                {"tubeId", e.getTubeId()}}) {
+                {"tubeId", e.getTubeId()}, {"homeAreaId", e.getHomeAreaId()}}) {
             if (containsIdNumber(field[1])) {
                 throw new RejectedRecordException(Rejection.RAW_PERSONAL_ID, field[0] + " holds an ID number");
             }
+        }
+        if (e.getHomeAreaId() != null && e.getHomeAreaId().isBlank()) {
+            throw new RejectedRecordException(Rejection.INVALID_FIELD, "homeAreaId is empty (leave it null when unknown)");
         }
         requireTime("scannedAt", e.getScannedAt());
         int pool = e.getPoolSize();
@@ -144,14 +147,40 @@ public final class EventChecks {
         return id.length() == 15 ? validDate("19" + id.substring(6, 12)) : validDate(id.substring(6, 14));
     }
 
+    /** Whether the text is a station-side keyed hash: 32 lowercase hex digits ({@link #PERSON_KEY}). */
+    public static boolean isPersonKey(String text) {
+        if (text.length() != 32) {
+            return false;
+        }
+        for (int i = 0; i < 32; i++) {
+            char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** True when the text contains a plausible resident ID number (valid date and check digit). */
     public static boolean containsIdNumber(String text) {
-        if (text == null || text.length() < 15) {
-            return false;
+        if (text == null || text.length() < 15 || !hasDigitRun(text, 15)) {
+            return false; // every field of every good record leaves here: no regex on the hot path
         }
         Matcher m = ID_CANDIDATE.matcher(text);
         while (m.find()) {
             if (isIdNumber(m.group(1))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasDigitRun(String text, int length) {
+        int run = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            run = c >= '0' && c <= '9' ? run + 1 : 0;
+            if (run >= length) {
                 return true;
             }
         }

@@ -9,7 +9,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** How every part of Sweep talks to Kafka: keys are strings (site or township), values Avro bytes. */
+/**
+ * How every part of Sweep talks to Kafka: keys are strings (site or township), values Avro bytes; the process's
+ * {@link KafkaClientConfig} (security, identity) laid over every client.
+ */
 public final class KafkaClients {
     private KafkaClients() {}
 
@@ -18,6 +21,11 @@ public final class KafkaClients {
      * record twice. Batching and compression are tuned for throughput.
      */
     public static Properties producer(String bootstrap, String clientId) {
+        return producer(bootstrap, KafkaClientConfig.NONE, clientId);
+    }
+
+    /** {@link #producer(String, String)} with the process's client properties (TLS, SASL). */
+    public static Properties producer(String bootstrap, KafkaClientConfig client, String clientId) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -31,11 +39,16 @@ public final class KafkaClients {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
-        return p;
+        return client.applyTo(p);
     }
 
     /** A consumer that reads from the start and commits only when told to. */
     public static Properties consumer(String bootstrap, String groupId) {
+        return consumer(bootstrap, KafkaClientConfig.NONE, groupId);
+    }
+
+    /** {@link #consumer(String, String)} with the process's client properties (TLS, SASL). */
+    public static Properties consumer(String bootstrap, KafkaClientConfig client, String groupId) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         if (groupId != null) {
@@ -47,12 +60,16 @@ public final class KafkaClients {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
-        return p;
+        return client.applyTo(p);
     }
 
     public static Properties admin(String bootstrap) {
+        return admin(bootstrap, KafkaClientConfig.NONE);
+    }
+
+    public static Properties admin(String bootstrap, KafkaClientConfig client) {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        return p;
+        return client.applyTo(p);
     }
 }

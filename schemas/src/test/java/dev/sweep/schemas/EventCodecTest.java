@@ -49,10 +49,10 @@ class EventCodecTest {
         SiteMinute m = new SiteMinute("CG", "NX-CG-001", T, 40, 39, 4, 6);
         assertEquals(m, EventCodec.SITE_MINUTES.decode(EventCodec.SITE_MINUTES.encode(m)));
 
-        Coverage c = new Coverage(CoverageScope.COUNTY, null, T, 478_609L, 550_125L, 0.87, 1200.0, null);
+        Coverage c = new Coverage(CoverageScope.COUNTY, null, "county", "NX", T, 478_609L, 550_125L, 0.87, 1200.0, null);
         assertEquals(c, EventCodec.COVERAGE.decode(EventCodec.COVERAGE.encode(c)));
 
-        Alert a = new Alert("a-1", AlertKind.SITE_SILENT, AlertState.RAISED, "CG", "NX-CG-001", T, T,
+        Alert a = new Alert("a-1", AlertKind.SITE_SILENT, AlertState.RAISED, "CG", "NX-CG-001", "NX-CG-CG01", T, T,
                 12.0, 10.0, "采样点无扫码", "no scans");
         assertEquals(a, EventCodec.ALERTS.decode(EventCodec.ALERTS.encode(a)));
     }

@@ -3,8 +3,11 @@ package dev.sweep.schemas;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.sweep.events.Coverage;
+import dev.sweep.events.CoverageScope;
 import dev.sweep.events.ScanEvent;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,7 +61,7 @@ class SchemaEvolutionTest {
     @Test
     void aScanWrittenByAVersionOneStationDecodes() throws Exception {
         Schema v1 = KeptSchemas.get().history().stream()
-                .filter(s -> s.getName().equals("ScanEvent")).findFirst().orElseThrow();
+                .filter(s -> s.getName().equals("ScanEvent") && s.getField("stationSeq") == null).findFirst().orElseThrow();
         GenericRecord old = new GenericData.Record(v1);
         old.put("scanId", "NX-CG-001-000001");
         old.put("siteId", "NX-CG-001");
@@ -74,6 +77,48 @@ class SchemaEvolutionTest {
         assertEquals("NX-CG-001", read.getSiteId());
         assertEquals(Instant.parse("2022-05-04T00:00:00Z"), read.getScannedAt());
         assertEquals(-1L, read.getStationSeq(), "the default fills a field v1 did not have");
+    }
+
+    @Test
+    void aScanWrittenByAVersionTwoStationHasNoHomeArea() throws Exception {
+        Schema v2 = KeptSchemas.get().history().stream()
+                .filter(s -> s.getName().equals("ScanEvent") && s.getField("stationSeq") != null).findFirst().orElseThrow();
+        GenericRecord old = new GenericData.Record(v2);
+        old.put("scanId", "NX-CG-001-000002");
+        old.put("siteId", "NX-CG-001");
+        old.put("townshipId", "CG");
+        old.put("samplerId", "NX-CG-001-S01");
+        old.put("tubeId", "NX-CG-001-T000001");
+        old.put("personKey", "0123456789abcdef0123456789abcdef");
+        old.put("scannedAt", Instant.parse("2022-05-04T00:00:00Z").toEpochMilli());
+        old.put("poolSize", 10);
+        old.put("stationSeq", 7L);
+        byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(old).array();
+
+        ScanEvent read = EventCodec.SCANS.decode(bytes);
+        assertEquals(7L, read.getStationSeq());
+        assertNull(read.getHomeAreaId(), "a v2 station's person counts toward the site's area");
+    }
+
+    @Test
+    void aCoveragePointOfTheFirstVersionHasNoArea() throws Exception {
+        Schema v1 = KeptSchemas.get().history().stream()
+                .filter(s -> s.getName().equals("Coverage")).findFirst().orElseThrow();
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("scope", new GenericData.EnumSymbol(v1.getField("scope").schema(), "TOWNSHIP"));
+        old.put("townshipId", "CG");
+        old.put("minute", Instant.parse("2022-05-04T00:00:00Z").toEpochMilli());
+        old.put("sampled", 10L);
+        old.put("population", 100L);
+        old.put("coverage", 0.1);
+        old.put("ratePerHour", 40.0);
+        byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+
+        Coverage read = EventCodec.COVERAGE.decode(bytes);
+        assertEquals(CoverageScope.TOWNSHIP, read.getScope());
+        assertEquals("CG", read.getTownshipId());
+        assertNull(read.getAreaId());
+        assertNull(read.getLevel());
     }
 
     @Test

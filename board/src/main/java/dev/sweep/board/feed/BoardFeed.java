@@ -1,5 +1,6 @@
 package dev.sweep.board.feed;
 
+import dev.sweep.schemas.KafkaClientConfig;
 import dev.sweep.schemas.KafkaClients;
 import dev.sweep.schemas.Topics;
 import java.time.Duration;
@@ -65,6 +66,7 @@ public final class BoardFeed implements AutoCloseable {
     static final long STUCK_NANOS = 60_000_000_000L;
 
     private final String bootstrap;
+    private final KafkaClientConfig kafka;
     private final Folder folder;
     private final Object lock;
     private final Thread thread;
@@ -77,8 +79,9 @@ public final class BoardFeed implements AutoCloseable {
     private final Map<TopicPartition, Long> rebuildTo = new HashMap<>();
 
     /** @param lock what the folding holds; readers of the state take it too */
-    public BoardFeed(String bootstrap, Folder folder, Object lock) {
+    public BoardFeed(String bootstrap, KafkaClientConfig kafka, Folder folder, Object lock) {
         this.bootstrap = bootstrap;
+        this.kafka = kafka;
         this.folder = folder;
         this.lock = lock;
         this.thread = new Thread(this::run, "board-feed");
@@ -111,7 +114,7 @@ public final class BoardFeed implements AutoCloseable {
     }
 
     private void follow() {
-        Properties p = KafkaClients.consumer(bootstrap, null);
+        Properties p = KafkaClients.consumer(bootstrap, kafka, null);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sweep-board");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // read-only: never creates a topic
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {

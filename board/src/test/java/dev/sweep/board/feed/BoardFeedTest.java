@@ -3,6 +3,7 @@ package dev.sweep.board.feed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sweep.broker.LocalKafka;
+import dev.sweep.schemas.KafkaClientConfig;
 import dev.sweep.schemas.KafkaClients;
 import dev.sweep.schemas.Topics;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ class BoardFeedTest {
     @Test
     void aFeedThatDiesIsLost() throws Exception {
         try (LocalKafka kafka = LocalKafka.start()) {
-            BoardFeed feed = new BoardFeed(kafka.bootstrapServers(), r -> {
+            BoardFeed feed = new BoardFeed(kafka.bootstrapServers(), KafkaClientConfig.NONE, r -> {
                 if ("poison".equals(r.key())) {
                     throw new OutOfMemoryError("test: the feed's thread runs out of memory on this record");
                 }

@@ -33,6 +33,7 @@ class BoardStateTest {
     static Coverage coverage(String township, long minute, long sampled, double rate, Double eta) {
         long population = township == null ? NEIXIANG.population() : NEIXIANG.township(township).population();
         return new Coverage(township == null ? CoverageScope.COUNTY : CoverageScope.TOWNSHIP, township,
+                township == null ? "county" : "township", township == null ? NEIXIANG.root().id() : township,
                 Instant.ofEpochMilli(minute), sampled, population, (double) sampled / population, rate, eta);
     }
 
@@ -47,7 +48,7 @@ class BoardStateTest {
 
     static Alert alert(String id, AlertKind kind, AlertState s, String site, long since, long at) {
         String township = site == null ? "CG" : NEIXIANG.site(site).townshipId();
-        return new Alert(id, kind, s, township, site, Instant.ofEpochMilli(since), Instant.ofEpochMilli(at), 12.0, 10.0,
+        return new Alert(id, kind, s, township, site, site == null ? township : NEIXIANG.site(site).areaId(), Instant.ofEpochMilli(since), Instant.ofEpochMilli(at), 12.0, 10.0,
                 "采样点静默", "site silent");
     }
 

@@ -24,11 +24,17 @@ import java.util.Set;
  * the time.
  *
  * <p>Every request carries {@code Idempotency-Key} (the page's key: the alert's own for a page of
- * one) and {@code X-Sweep-Alert-Keys} (each alert's key, a structured-field list of strings).
+ * one), {@code X-Sweep-Alert-Count} and, when they fit in {@link #MAX_KEYS_HEADER} characters,
+ * {@code X-Sweep-Alert-Keys} (each alert's key, a structured-field list of strings). A storm's page of
+ * hundreds of alerts would make that header tens of KB, which proxies and servers refuse (nginx takes
+ * 8 KB a line by default); the generic webhook's body lists every key whatever the page's size.
  */
 public abstract sealed class Channel permits GenericWebhook, WeComRobot, DingTalkRobot, SlackWebhook {
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     public static final String ALERT_KEYS = "X-Sweep-Alert-Keys";
+    public static final String ALERT_COUNT = "X-Sweep-Alert-Count";
+    /** The longest X-Sweep-Alert-Keys sent: about 90 keys, well inside the 8 KB a line servers take by default. */
+    public static final int MAX_KEYS_HEADER = 4_000;
     static final String USER_AGENT = "sweep-hooks/0.1";
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -69,7 +75,7 @@ public abstract sealed class Channel permits GenericWebhook, WeComRobot, DingTal
 
     /**
      * What the service's answer means. By HTTP status: 2xx delivered; 408, 425, 429 and 5xx retried
-     * (honouring Retry-After); any other status refused.
+     * (honouring Retry-After; 429 is the service's rate limit); any other status refused.
      */
     public Outcome outcome(int status, HttpHeaders headers, String body) {
         return byStatus(status, headers, body);
@@ -81,22 +87,28 @@ public abstract sealed class Channel permits GenericWebhook, WeComRobot, DingTal
             return new Outcome.Delivered(detail);
         }
         if (RETRIED_STATUSES.contains(status) || status >= 500) {
-            return new Outcome.Retry(detail, retryAfter(headers).orElse(null));
+            return new Outcome.Retry(detail, retryAfter(headers).orElse(null), status == TOO_MANY_REQUESTS);
         }
         return new Outcome.Refused(detail);
     }
 
-    private static final Set<Integer> RETRIED_STATUSES = Set.of(408, 425, 429);
+    private static final int TOO_MANY_REQUESTS = 429;
+    private static final Set<Integer> RETRIED_STATUSES = Set.of(408, 425, TOO_MANY_REQUESTS);
 
     /** A POST of JSON with the headers every request carries. */
     static HttpRequest.Builder post(URI uri, Page page, byte[] body, Duration timeout) {
-        return HttpRequest.newBuilder(uri)
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Content-Type", "application/json; charset=utf-8")
                 .header("User-Agent", USER_AGENT)
                 .header(IDEMPOTENCY_KEY, page.idempotencyKey())
-                .header(ALERT_KEYS, HeaderText.keyList(page.alertKeys()))
+                .header(ALERT_COUNT, Integer.toString(page.size()))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        String keys = HeaderText.keyList(page.alertKeys());
+        if (keys.length() <= MAX_KEYS_HEADER) {
+            b.header(ALERT_KEYS, keys);
+        }
+        return b;
     }
 
     static byte[] json(Object tree) {
@@ -109,9 +121,10 @@ public abstract sealed class Channel permits GenericWebhook, WeComRobot, DingTal
 
     /**
      * The answer of a group robot (WeCom, DingTalk): HTTP 200 with {@code {"errcode":0,"errmsg":"ok"}} on
-     * success; an errcode in {@code retried} (busy, rate limited) is tried again, any other is refused.
+     * success; an errcode in {@code retried} (busy) or {@code rateLimited} (sent too fast) is tried again, any
+     * other is refused.
      */
-    Outcome robotOutcome(int status, HttpHeaders headers, String body, Set<Integer> retried) {
+    Outcome robotOutcome(int status, HttpHeaders headers, String body, Set<Integer> retried, Set<Integer> rateLimited) {
         Outcome http = byStatus(status, headers, body);
         if (!(http instanceof Outcome.Delivered)) {
             return http;
@@ -130,6 +143,9 @@ public abstract sealed class Channel permits GenericWebhook, WeComRobot, DingTal
         String detail = "errcode " + code + " " + reply.path("errmsg").asText("");
         if (code == 0) {
             return new Outcome.Delivered(detail);
+        }
+        if (rateLimited.contains(code)) {
+            return new Outcome.Retry(detail, retryAfter(headers).orElse(null), true);
         }
         return retried.contains(code) ? new Outcome.Retry(detail, retryAfter(headers).orElse(null))
                 : new Outcome.Refused(detail);

@@ -20,13 +20,15 @@ import java.util.Set;
  * {@code <base>/robot/send?access_token=TOKEN&timestamp=T&sign=S}, where T is the time in
  * milliseconds and S = URL-encoded Base64(HmacSHA256(key = secret, data = T + "\n" + secret)); DingTalk
  * refuses a T more than an hour from its clock. The body is {@code {"msgtype":"markdown","markdown":
- * {"title":...,"text":...}}}. Delivered only when the reply's {@code errcode} is 0; -1 (busy), 130101
- * (more than 20 messages a minute) and 410100 (rate limited) are tried again, any other code (310000:
- * wrong signature, missing keyword or IP; 300001: no such token) is refused.
+ * {"title":...,"text":...}}}. Delivered only when the reply's {@code errcode} is 0; -1 (busy) is tried
+ * again, 130101 (more than 20 messages a minute: "send too fast") and 410100 (rate limited) are tried again
+ * once the robot's minute allows (see ChannelWorker); any other code (310000: wrong signature, missing
+ * keyword or IP; 300001: no such token) is refused.
  */
 final class DingTalkRobot extends Channel {
     static final int MAX_TEXT_BYTES = 20_000;
-    private static final Set<Integer> RETRIED = Set.of(-1, 130101, 410100);
+    private static final Set<Integer> RETRIED = Set.of(-1);
+    private static final Set<Integer> RATE_LIMITED = Set.of(130101, 410100);
 
     DingTalkRobot(ChannelSpec spec, Scenario scenario) {
         super(spec, scenario);
@@ -54,6 +56,6 @@ final class DingTalkRobot extends Channel {
 
     @Override
     public Outcome outcome(int status, HttpHeaders headers, String body) {
-        return robotOutcome(status, headers, body, RETRIED);
+        return robotOutcome(status, headers, body, RETRIED, RATE_LIMITED);
     }
 }

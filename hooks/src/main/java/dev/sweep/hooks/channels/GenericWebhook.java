@@ -2,6 +2,7 @@ package dev.sweep.hooks.channels;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sweep.campaign.Area;
 import dev.sweep.campaign.Scenario;
 import dev.sweep.campaign.Site;
 import dev.sweep.campaign.Township;
@@ -18,13 +19,16 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 
 /**
- * A generic JSON webhook: POST of the page as JSON (every alert with its idempotency key, and the
- * text a person reads), signed as Standard Webhooks 1.0 signs ({@link StandardWebhooks}): the
+ * A generic JSON webhook: POST of the page as JSON (every alert of the page with its idempotency key,
+ * however many: a machine consumer loses nothing; and the text a person reads, a digest for a storm's page),
+ * signed as Standard Webhooks 1.0 signs ({@link StandardWebhooks}): the
  * {@code webhook-id} is the page's idempotency key, the same on every retry; each attempt is signed
  * again with its own {@code webhook-timestamp}, which the receiver's library holds to five minutes of its
  * clock, so a replayed request is refused. Success on any 2xx.
  */
 final class GenericWebhook extends Channel {
+    /** The {@code text} is for a person (the alerts list every detail): a storm's digest stays this short. */
+    static final int MAX_TEXT_BYTES = 40_000;
     private final byte[] key;
 
     GenericWebhook(ChannelSpec spec, Scenario scenario) {
@@ -49,7 +53,9 @@ final class GenericWebhook extends Channel {
         root.put("sentAt", time(now.truncatedTo(ChronoUnit.MILLIS)));
         root.put("channel", spec.id());
         root.put("scenario", scenario.name());
-        root.put("text", new PageText(page.alertList(), scenario, page.idempotencyKey()).render(PageText.Markup.PLAIN));
+        root.put("text", new PageText(page.alertList(), scenario, page.idempotencyKey())
+                .render(PageText.Markup.PLAIN, MAX_TEXT_BYTES));
+        root.put("alertCount", page.size());
         ArrayNode alerts = root.putArray("alerts");
         for (PagedAlert p : page.alerts()) {
             Alert a = p.alert();
@@ -65,6 +71,12 @@ final class GenericWebhook extends Channel {
             n.put("siteId", a.getSiteId());
             Site s = a.getSiteId() == null ? null : scenario.site(a.getSiteId());
             n.put("site", s == null ? null : s.name());
+            String areaId = a.getAreaId() != null ? a.getAreaId() : s == null ? null : s.areaId();
+            Area area = areaId == null ? null : scenario.area(areaId);
+            n.put("areaId", areaId);
+            n.put("area", area == null ? null : area.name());
+            n.put("areaZh", area == null ? null : area.nameZh());
+            n.put("areaLevel", area == null ? null : area.level());
             n.put("since", time(a.getSince()));
             n.put("at", time(a.getAt()));
             n.put("value", a.getValue());

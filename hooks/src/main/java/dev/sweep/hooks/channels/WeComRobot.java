@@ -18,12 +18,14 @@ import java.util.Set;
  * A WeCom (企业微信) group robot: POST {@code <base>/cgi-bin/webhook/send?key=KEY} with
  * {@code {"msgtype":"markdown","markdown":{"content":...}}}; the content is at most 4,096 bytes.
  * The key in the URL is the robot's only credential (WeCom robots have no signature). Delivered only
- * when the reply's {@code errcode} is 0; -1 (busy), 45009 (rate limited: 20 messages a minute per
- * robot) and 45033 (too many at once) are tried again, any other code is refused.
+ * when the reply's {@code errcode} is 0; -1 (busy) and 45033 (too many at once) are tried again, and
+ * 45009 (rate limited: over 20 messages a minute per robot) is tried again once the robot's minute allows
+ * (see ChannelWorker); any other code is refused.
  */
 final class WeComRobot extends Channel {
     static final int MAX_CONTENT_BYTES = 4096;
-    private static final Set<Integer> RETRIED = Set.of(-1, 45009, 45033);
+    private static final Set<Integer> RETRIED = Set.of(-1, 45033);
+    private static final Set<Integer> RATE_LIMITED = Set.of(45009);
 
     WeComRobot(ChannelSpec spec, Scenario scenario) {
         super(spec, scenario);
@@ -41,6 +43,6 @@ final class WeComRobot extends Channel {
 
     @Override
     public Outcome outcome(int status, HttpHeaders headers, String body) {
-        return robotOutcome(status, headers, body, RETRIED);
+        return robotOutcome(status, headers, body, RETRIED, RATE_LIMITED);
     }
 }

@@ -11,6 +11,7 @@ import dev.sweep.hooks.routes.ChannelSpec;
 import dev.sweep.hooks.routes.Routes;
 import dev.sweep.schemas.Durations;
 import dev.sweep.schemas.EventCodec;
+import dev.sweep.schemas.KafkaClientConfig;
 import dev.sweep.schemas.KafkaClients;
 import dev.sweep.schemas.RejectedRecordException;
 import java.io.IOException;
@@ -26,6 +27,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -68,6 +70,16 @@ import org.slf4j.LoggerFactory;
  * timeout has probably taken the page all the same, so it is not flooded: each attempt that got no
  * complete answer in time gives the next one twice as long (up to {@link #MAX_TIMEOUT_FACTOR} times the
  * request timeout), after the usual backoff, and the page is delivered by the first 2xx it answers in time.
+ *
+ * <p>Under a storm: every attempt takes a slot of the target's {@link RateLimiter} (WeCom and DingTalk robots
+ * 20 a minute, Slack one a second, webhooks as the routes file says), and a page waiting for its slot keeps
+ * reading, so what arrives meanwhile joins it: the wait for the limit is a batch window too. A page goes when
+ * it is full ({@code maxAlertsPerPage}, then reading pauses, bounding what is held), or when its batch window
+ * has passed and the consumer has caught up with the topic: a backlog (a burst the job committed at once, a
+ * restart) is read to its end first, so it makes full pages rather than whatever one poll returned. An answer
+ * saying "too fast" (429, WeCom 45009, DingTalk 130101) is no failure: the target holds off for the delay the
+ * service advised (its Retry-After, else the window of its limit, ten for DingTalk's 10-minute throttle) and the
+ * same page goes again.
  */
 public final class ChannelWorker {
     private static final Logger LOG = LoggerFactory.getLogger(ChannelWorker.class);
@@ -89,6 +101,7 @@ public final class ChannelWorker {
     private final Undelivered undelivered;
     private final DeliveryListener listener;
     private final Backoff backoff;
+    private final RateLimiter limiter;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread thread;
     private volatile boolean running = true;
@@ -109,7 +122,9 @@ public final class ChannelWorker {
         }
     };
 
-    public ChannelWorker(String bootstrap, Channel channel, Routes routes, HookOptions options, Undelivered undelivered) {
+    /** @param limiter the rate limit of the destination's target, shared with every destination of that target */
+    public ChannelWorker(String bootstrap, KafkaClientConfig kafka, Channel channel, Routes routes, HookOptions options,
+                         Undelivered undelivered, RateLimiter limiter) {
         this.spec = channel.spec();
         this.id = spec.id();
         this.channel = channel;
@@ -118,7 +133,8 @@ public final class ChannelWorker {
         this.undelivered = undelivered;
         this.listener = options.listener();
         this.backoff = new Backoff(options.initialBackoff(), options.maxBackoff());
-        Properties p = KafkaClients.consumer(bootstrap, options.groupOf(id));
+        this.limiter = limiter;
+        Properties p = KafkaClients.consumer(bootstrap, kafka, options.groupOf(id));
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, options.groupOf(id));
         // Polls come at least every MAX_POLL_MILLIS plus one HTTP attempt; leave room for the longest one.
         p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
@@ -202,20 +218,68 @@ public final class ChannelWorker {
 
     private void step() {
         long now = millis();
-        if (sending == null && !open.isEmpty() && (now >= openDueAt || open.size() >= options.maxAlertsPerPage())) {
+        if (sending == null && pageDue(now) && limiter.waitNanos() == 0) {
             startPage(now);
         }
         if (sending != null && now >= nextAttemptAt) {
-            attempt();
+            long slot = RateLimiter.toMillis(limiter.tryAcquire());
+            if (slot > 0) {
+                nextAttemptAt = now + slot; // the target's limit: this page waits its turn
+            } else {
+                attempt();
+            }
         }
         now = millis();
-        long wait = sending != null ? nextAttemptAt - now : !open.isEmpty() ? openDueAt - now : MAX_POLL_MILLIS;
+        long wait;
+        if (sending != null) {
+            wait = nextAttemptAt - now;
+        } else if (open.isEmpty()) {
+            wait = MAX_POLL_MILLIS;
+        } else if (pageDue(now)) {
+            wait = RateLimiter.toMillis(limiter.waitNanos());
+        } else {
+            wait = now < openDueAt ? openDueAt - now : MAX_POLL_MILLIS; // behind: a poll returns as records come
+        }
+        read(sending == null && open.size() < options.maxAlertsPerPage());
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(Math.max(0, Math.min(wait, MAX_POLL_MILLIS))));
         now = millis();
         for (ConsumerRecord<String, byte[]> r : records) {
             take(r, now);
         }
         commit();
+    }
+
+    /**
+     * Whether the waiting alerts make a page now (the rate limit aside): a full one, or the batch window has passed
+     * and the consumer has read all there was when it last fetched.
+     */
+    private boolean pageDue(long now) {
+        return !open.isEmpty() && (open.size() >= options.maxAlertsPerPage() || now >= openDueAt && !behind());
+    }
+
+    /** Whether the last fetch saw records not read yet (a backlog, or a burst the job committed at once). */
+    private boolean behind() {
+        for (TopicPartition tp : consumer.assignment()) {
+            OptionalLong lag = consumer.currentLag(tp);
+            if (lag.isPresent() && lag.getAsLong() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Reads while no page is on its way and fewer than a page's worth wait; otherwise pauses the partitions: the
+     * consumer keeps polling, so it stays in its group, but takes nothing it could not hold.
+     */
+    private void read(boolean on) {
+        if (on) {
+            if (!consumer.paused().isEmpty()) {
+                consumer.resume(consumer.paused());
+            }
+        } else if (consumer.paused().size() < consumer.assignment().size()) {
+            consumer.pause(consumer.assignment());
+        }
     }
 
     /** Keeps a record if it is this destination's: decoded, routed here, and not already delivered or waiting. */
@@ -267,7 +331,7 @@ public final class ChannelWorker {
         timeouts = 0;
         firstAttemptAt = now;
         nextAttemptAt = now;
-        consumer.pause(consumer.assignment());
+        read(false);
     }
 
     private void attempt() {
@@ -291,13 +355,27 @@ public final class ChannelWorker {
                         + Duration.ofMillis(now - firstAttemptAt).toSeconds() + " s; last: " + retry.detail());
                 return;
             }
-            Duration delay = backoff.after(attempts, retry.retryAfter());
+            Duration advised = retry.retryAfter();
+            if (retry.rateLimited()) {
+                // Too fast for the service: every destination of this target waits as long as it advised.
+                if (advised == null) {
+                    advised = spec.kind().tooFastPause(spec.rateLimit());
+                }
+                limiter.holdOff(advised);
+            }
+            Duration delay = backoff.after(attempts, advised);
             nextAttemptAt = Math.min(now + delay.toMillis(), deadline);
             Duration in = Duration.ofMillis(nextAttemptAt - now);
-            LOG.warn("{}: attempt {} for page {} ({} alert(s)) failed: {}; next in {} ms", id, attempts,
-                    page.idempotencyKey(), page.size(), retry.detail(), in.toMillis());
             int tries = attempts;
-            notify(() -> listener.attemptFailed(id, page.alertKeys(), tries, retry.detail(), in));
+            if (retry.rateLimited()) {
+                LOG.info("{}: the service says too fast ({}) to page {} ({} alert(s)); the same page again in {} ms", id,
+                        retry.detail(), page.idempotencyKey(), page.size(), in.toMillis());
+                notify(() -> listener.rateLimited(id, page.alertKeys(), tries, retry.detail(), in));
+            } else {
+                LOG.warn("{}: attempt {} for page {} ({} alert(s)) failed: {}; next in {} ms", id, attempts,
+                        page.idempotencyKey(), page.size(), retry.detail(), in.toMillis());
+                notify(() -> listener.attemptFailed(id, page.alertKeys(), tries, retry.detail(), in));
+            }
         }
     }
 
@@ -333,7 +411,7 @@ public final class ChannelWorker {
             return new Outcome.Delivered(channel.redact(d.detail()));
         }
         if (o instanceof Outcome.Retry r) {
-            return new Outcome.Retry(channel.redact(r.detail()), r.retryAfter());
+            return new Outcome.Retry(channel.redact(r.detail()), r.retryAfter(), r.rateLimited());
         }
         return new Outcome.Refused(channel.redact(o.detail()));
     }
@@ -355,7 +433,6 @@ public final class ChannelWorker {
             offsets.release(new TopicPartition(p.record().topic(), p.record().partition()), p.record().offset());
         }
         sending = null;
-        consumer.resume(consumer.paused());
         commit();
     }
 
@@ -441,7 +518,7 @@ public final class ChannelWorker {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (sending != null) {
+            if (sending != null || open.size() >= options.maxAlertsPerPage()) {
                 consumer.pause(partitions);
             }
         }

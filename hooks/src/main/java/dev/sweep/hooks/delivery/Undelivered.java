@@ -1,5 +1,6 @@
 package dev.sweep.hooks.delivery;
 
+import dev.sweep.schemas.KafkaClientConfig;
 import dev.sweep.schemas.KafkaClients;
 import dev.sweep.schemas.Topics;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +29,9 @@ public final class Undelivered implements AutoCloseable {
     private final String topic;
     private final KafkaProducer<String, byte[]> producer;
 
-    public Undelivered(String bootstrap, String topic, String clientId) {
+    public Undelivered(String bootstrap, KafkaClientConfig kafka, String topic, String clientId) {
         this.topic = topic;
-        this.producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, clientId));
+        this.producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, kafka, clientId));
     }
 
     /** Writes one dead letter and waits for it to be acknowledged. */

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * The alerts that go to one destination as one message, and the message's idempotency key: the
  * alert's own key for a page of one, otherwise {@code page-} and the first 128 bits of SHA-256 over
- * the alerts' keys (in page order, one per line), so the same alerts always make the same key.
+ * the alerts' keys (sorted, one per line), so the same alerts always make the same key, whatever order
+ * a restarted dispatcher read them in.
  */
 public record Page(List<PagedAlert> alerts, String idempotencyKey) {
 
@@ -32,8 +33,9 @@ public record Page(List<PagedAlert> alerts, String idempotencyKey) {
             return keys.get(0);
         }
         try {
+            List<String> sorted = keys.stream().sorted().toList();
             byte[] d = MessageDigest.getInstance("SHA-256")
-                    .digest(String.join("\n", keys).getBytes(StandardCharsets.UTF_8));
+                    .digest(String.join("\n", sorted).getBytes(StandardCharsets.UTF_8));
             return "page-" + HexFormat.of().formatHex(d, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -1,5 +1,6 @@
 package dev.sweep.hooks.page;
 
+import dev.sweep.campaign.Area;
 import dev.sweep.campaign.Scenario;
 import dev.sweep.campaign.Site;
 import dev.sweep.campaign.Township;
@@ -15,15 +16,20 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a lead reads: the alerts of one page in Chinese first, then in English, each saying what is
- * wrong, where (township and site names from the scenario), since when (in the scenario's time zone,
- * Asia/Shanghai for Neixiang) and the figure against its threshold. Rendered in the markup of each
- * service, within its size limit: when the lines do not fit, the last ones give way to a count of
- * the alerts not listed.
+ * What a lead reads: the alerts of one page in Chinese first, then in English. A page of up to
+ * {@link #ITEMIZED_UP_TO} alerts lists each one: what is wrong, where (township, area and site names from
+ * the scenario), since when (in the scenario's time zone, Asia/Shanghai for Neixiang) and the figure against
+ * its threshold. A bigger page, a storm's, is a digest: one line per kind of trouble in each township
+ * ("37 sites offline in 城关镇: NX-CG-001, … and 30 more"), with its count, naming up to
+ * {@link #NAMED_PER_LINE} of its sites or areas. Rendered in the markup of each service, within its size
+ * limit: fewer names first, then whole lines give way to a count of the alerts not listed; every alert of
+ * the page is always listed or counted.
  *
  * <p>What the alert carries (its messages, and ids the scenario does not know) is text, never markup:
  * anything that can write the alerts topic could otherwise put a link, a mention ({@code <@all>}) or a
@@ -44,6 +50,14 @@ public final class PageText {
         /** Slack mrkdwn: {@code *bold*}, with {@code & < >} escaped. */
         SLACK
     }
+
+    /** A page of at most this many alerts lists each on its own line (when they fit); a bigger one is a digest. */
+    public static final int ITEMIZED_UP_TO = 10;
+    /** A digest line names at most this many sites or areas and counts the rest: a lead reads names, not walls. */
+    public static final int NAMED_PER_LINE = 20;
+    /** Most urgent first, as the board orders them. */
+    private static final List<AlertKind> URGENCY = List.of(AlertKind.FEED_STALLED, AlertKind.STATION_OFFLINE,
+            AlertKind.SITE_SILENT, AlertKind.SITE_CONGESTED, AlertKind.TOWNSHIP_BEHIND_PLAN, AlertKind.SITE_SLOW);
 
     private static final DateTimeFormatter DAY_TIME = DateTimeFormatter.ofPattern("MM-dd HH:mm");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm");
@@ -77,42 +91,218 @@ public final class PageText {
         return titleZh(m);
     }
 
-    /** The whole page in this markup, cut to at most {@code maxBytes} bytes of UTF-8. */
+    /**
+     * The whole page in this markup, within {@code maxBytes} bytes of UTF-8: each alert on its line when there are
+     * at most {@link #ITEMIZED_UP_TO} and they fit, otherwise the digest with as many names as fit.
+     */
     public String render(Markup markup, int maxBytes) {
-        for (int shown = alerts.size(); shown >= 0; shown--) {
-            String text = listing(markup, shown);
+        if (alerts.size() <= ITEMIZED_UP_TO) {
+            String text = listing(markup);
             if (utf8Length(text) <= maxBytes) {
                 return text;
             }
         }
-        return cut(listing(markup, 0), maxBytes);
+        List<Group> groups = groups();
+        String bare = digest(markup, groups, 0, groups.size());
+        if (utf8Length(bare) <= maxBytes) {
+            // The text grows with the names per line: the most that fit, up to NAMED_PER_LINE.
+            int most = Math.min(NAMED_PER_LINE, groups.stream().mapToInt(g -> g.alerts().size()).max().orElse(0));
+            int lo = 0;
+            String best = bare;
+            while (lo < most) {
+                int mid = (lo + most + 1) / 2;
+                String text = digest(markup, groups, mid, groups.size());
+                if (utf8Length(text) <= maxBytes) {
+                    lo = mid;
+                    best = text;
+                } else {
+                    most = mid - 1;
+                }
+            }
+            return best;
+        }
+        // Too many kinds of trouble for even one bare line each: the first lines, and a count of the others.
+        int lo = 0;
+        int hi = groups.size() - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) / 2;
+            if (utf8Length(digest(markup, groups, 0, mid)) <= maxBytes) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        String text = digest(markup, groups, 0, lo);
+        return utf8Length(text) <= maxBytes ? text : cut(text, maxBytes);
     }
 
-    /** The whole page in this markup, every alert listed. */
+    /** The whole page in this markup, with no size limit (itemized or a digest by the same rule). */
     public String render(Markup markup) {
-        return listing(markup, alerts.size());
+        return render(markup, Integer.MAX_VALUE);
     }
 
-    /** The page with its first {@code shown} alerts listed and a count of the others. */
-    private String listing(Markup m, int shown) {
-        int hidden = alerts.size() - shown;
+    /** Each alert on its own line. */
+    private String listing(Markup m) {
         StringBuilder sb = new StringBuilder();
         sb.append(heading(m, titleZh(m))).append("\n\n");
-        for (int i = 0; i < shown; i++) {
-            sb.append("- ").append(esc(m, lineZh(alerts.get(i), m))).append('\n');
+        for (Alert a : alerts) {
+            sb.append("- ").append(esc(m, lineZh(a, m))).append('\n');
+        }
+        sb.append('\n').append(heading(m, titleEn(m))).append("\n\n");
+        for (Alert a : alerts) {
+            sb.append("- ").append(esc(m, lineEn(a, m))).append('\n');
+        }
+        sb.append('\n').append(note(m, footer()));
+        return sb.toString();
+    }
+
+    /**
+     * One line per group of the first {@code shownGroups}, each naming up to {@code names} of its sites or areas,
+     * and a line counting the alerts of the other groups.
+     */
+    private String digest(Markup m, List<Group> groups, int names, int shownGroups) {
+        int hidden = 0;
+        for (int i = shownGroups; i < groups.size(); i++) {
+            hidden += groups.get(i).alerts().size();
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(heading(m, titleZh(m))).append("\n\n");
+        for (int i = 0; i < shownGroups; i++) {
+            sb.append("- ").append(esc(m, groupZh(groups.get(i), names, m))).append('\n');
         }
         if (hidden > 0) {
             sb.append("- ").append(esc(m, "……另有 " + hidden + " 条未列出")).append('\n');
         }
         sb.append('\n').append(heading(m, titleEn(m))).append("\n\n");
-        for (int i = 0; i < shown; i++) {
-            sb.append("- ").append(esc(m, lineEn(alerts.get(i), m))).append('\n');
+        for (int i = 0; i < shownGroups; i++) {
+            sb.append("- ").append(esc(m, groupEn(groups.get(i), names, m))).append('\n');
         }
         if (hidden > 0) {
             sb.append("- ").append(esc(m, "… and " + hidden + " more not listed")).append('\n');
         }
         sb.append('\n').append(note(m, footer()));
         return sb.toString();
+    }
+
+    /** The alerts of one state and kind in one township, the unit of a digest line. */
+    private record Group(AlertState state, AlertKind kind, String townshipId, List<Alert> alerts) {}
+
+    /** New trouble first, then what recovered; the most urgent kind first; townships in order; names sorted. */
+    private List<Group> groups() {
+        Map<List<Object>, List<Alert>> byKey = new LinkedHashMap<>();
+        for (Alert a : alerts) {
+            byKey.computeIfAbsent(List.of(a.getState(), a.getKind(), townshipOf(a)), k -> new ArrayList<>()).add(a);
+        }
+        List<Group> out = new ArrayList<>();
+        byKey.forEach((k, list) -> {
+            list.sort(Comparator.comparing(PageText::nameKey).thenComparing(Alert::getAlertId));
+            out.add(new Group((AlertState) k.get(0), (AlertKind) k.get(1), (String) k.get(2), List.copyOf(list)));
+        });
+        out.sort(Comparator.comparing((Group g) -> g.state() == AlertState.RAISED ? 0 : 1)
+                .thenComparing(g -> URGENCY.indexOf(g.kind()))
+                .thenComparing(Group::townshipId));
+        return out;
+    }
+
+    /** "" for county-wide alerts (FEED_STALLED, or no township). */
+    private static String townshipOf(Alert a) {
+        return a.getKind() == AlertKind.FEED_STALLED || a.getTownshipId() == null ? "" : a.getTownshipId();
+    }
+
+    private static String nameKey(Alert a) {
+        return a.getSiteId() != null ? a.getSiteId() : a.getAreaId() != null ? a.getAreaId() : "";
+    }
+
+    private String groupZh(Group g, int names, Markup m) {
+        Alert first = g.alerts().get(0);
+        if (g.alerts().size() == 1 && names > 0) {
+            return lineZh(first, m);
+        }
+        int n = g.alerts().size();
+        StringBuilder sb = new StringBuilder();
+        sb.append(g.state() == AlertState.RAISED ? "【告警】" : "【已恢复】").append(kindZh(first)).append(" · ")
+                .append(whereZh(g.townshipId(), m)).append(' ').append(n).append(switch (noun(g)) {
+                    case SITES -> " 个采样点";
+                    case AREAS -> " 个区域";
+                    case ALERTS -> " 条";
+                });
+        if (g.state() == AlertState.RAISED) {
+            sb.append("（最早自 ").append(dayTime(earliestSince(g))).append(" 起）");
+        } else {
+            sb.append("（最晚 ").append(dayTime(latestAt(g))).append(" 恢复）");
+        }
+        if (names > 0) {
+            sb.append('：');
+            int shown = Math.min(names, n);
+            for (int i = 0; i < shown; i++) {
+                sb.append(i == 0 ? "" : "、").append(nameOf(g.alerts().get(i), true, m));
+            }
+            if (n > shown) {
+                sb.append(" …… 另有 ").append(n - shown).append(" 个");
+            }
+        }
+        return sb.toString();
+    }
+
+    private String groupEn(Group g, int names, Markup m) {
+        Alert first = g.alerts().get(0);
+        if (g.alerts().size() == 1 && names > 0) {
+            return lineEn(first, m);
+        }
+        int n = g.alerts().size();
+        StringBuilder sb = new StringBuilder();
+        sb.append(g.state() == AlertState.RAISED ? "[ALERT] " : "[RESOLVED] ").append(kindEn(first)).append(" · ")
+                .append(whereEn(g.townshipId(), m)).append(", ").append(n).append(switch (noun(g)) {
+                    case SITES -> n == 1 ? " site" : " sites";
+                    case AREAS -> n == 1 ? " area" : " areas";
+                    case ALERTS -> n == 1 ? " alert" : " alerts";
+                });
+        if (g.state() == AlertState.RAISED) {
+            sb.append(" (earliest since ").append(dayTime(earliestSince(g))).append(')');
+        } else {
+            sb.append(" (last resolved ").append(dayTime(latestAt(g))).append(')');
+        }
+        if (names > 0) {
+            sb.append(": ");
+            int shown = Math.min(names, n);
+            for (int i = 0; i < shown; i++) {
+                sb.append(i == 0 ? "" : ", ").append(nameOf(g.alerts().get(i), false, m));
+            }
+            if (n > shown) {
+                sb.append(" … and ").append(n - shown).append(" more");
+            }
+        }
+        return sb.toString();
+    }
+
+    private enum Noun { SITES, AREAS, ALERTS }
+
+    private Noun noun(Group g) {
+        if (g.alerts().stream().allMatch(a -> a.getSiteId() != null)) {
+            return Noun.SITES;
+        }
+        return g.alerts().stream().allMatch(a -> areaIdOf(a) != null) ? Noun.AREAS : Noun.ALERTS;
+    }
+
+    /** What names an alert in a digest line: its site's id, else its area's name, else when it began. */
+    private String nameOf(Alert a, boolean zh, Markup m) {
+        if (a.getSiteId() != null) {
+            Site site = site(a);
+            return site != null ? site.id() : untrusted(m, a.getSiteId());
+        }
+        String area = areaIdOf(a);
+        if (area != null) {
+            return areaName(area, zh, m);
+        }
+        return dayTime(a.getSince());
+    }
+
+    private static Instant earliestSince(Group g) {
+        return g.alerts().stream().map(Alert::getSince).min(Comparator.naturalOrder()).orElseThrow();
+    }
+
+    private static Instant latestAt(Group g) {
+        return g.alerts().stream().map(Alert::getAt).max(Comparator.naturalOrder()).orElseThrow();
     }
 
     // ----- titles and lines -------------------------------------------------------------------------------------
@@ -122,7 +312,7 @@ public final class PageText {
         long resolved = alerts.size() - raised;
         if (alerts.size() == 1) {
             Alert a = alerts.get(0);
-            return (raised == 1 ? "【告警】" : "【已恢复】") + whereZh(a.getTownshipId(), m) + " · " + kindZh(a.getKind());
+            return (raised == 1 ? "【告警】" : "【已恢复】") + whereZh(a.getTownshipId(), m) + " · " + kindZh(a);
         }
         String counts = raised > 0 && resolved > 0 ? "（新告警 " + raised + "，已恢复 " + resolved + "）"
                 : resolved == 0 ? "" : "（均已恢复）";
@@ -134,7 +324,7 @@ public final class PageText {
         long resolved = alerts.size() - raised;
         if (alerts.size() == 1) {
             Alert a = alerts.get(0);
-            return (raised == 1 ? "[ALERT] " : "[RESOLVED] ") + whereEn(a.getTownshipId(), m) + " · " + kindEn(a.getKind());
+            return (raised == 1 ? "[ALERT] " : "[RESOLVED] ") + whereEn(a.getTownshipId(), m) + " · " + kindEn(a);
         }
         String counts = raised > 0 && resolved > 0 ? " (" + raised + " raised, " + resolved + " resolved)"
                 : resolved == 0 ? "" : " (all resolved)";
@@ -143,8 +333,12 @@ public final class PageText {
 
     private String lineZh(Alert a, Markup m) {
         StringBuilder sb = new StringBuilder();
-        sb.append(a.getState() == AlertState.RAISED ? "【告警】" : "【已恢复】").append(kindZh(a.getKind()))
+        sb.append(a.getState() == AlertState.RAISED ? "【告警】" : "【已恢复】").append(kindZh(a))
                 .append(" · ").append(whereZh(a.getTownshipId(), m));
+        String area = areaIdOf(a);
+        if (area != null) {
+            sb.append(' ').append(areaName(area, true, m));
+        }
         Site site = site(a);
         if (site != null) {
             sb.append(' ').append(site.name()).append('（').append(site.id()).append('）');
@@ -164,8 +358,12 @@ public final class PageText {
 
     private String lineEn(Alert a, Markup m) {
         StringBuilder sb = new StringBuilder();
-        sb.append(a.getState() == AlertState.RAISED ? "[ALERT] " : "[RESOLVED] ").append(kindEn(a.getKind()))
+        sb.append(a.getState() == AlertState.RAISED ? "[ALERT] " : "[RESOLVED] ").append(kindEn(a))
                 .append(" · ").append(whereEn(a.getTownshipId(), m));
+        String area = areaIdOf(a);
+        if (area != null) {
+            sb.append(", ").append(areaName(area, false, m));
+        }
         if (a.getSiteId() != null) {
             sb.append(", site ").append(site(a) != null ? site(a).id() : untrusted(m, a.getSiteId()));
         }
@@ -232,6 +430,41 @@ public final class PageText {
 
     private Site site(Alert a) {
         return a.getSiteId() == null ? null : scenario.site(a.getSiteId());
+    }
+
+    /**
+     * The area the alert is about when it says more than its township (a village, a street, a community): the
+     * alert's own areaId (v2), else its site's area; null when that is the township itself, or unknown.
+     */
+    private String areaIdOf(Alert a) {
+        String id = a.getAreaId();
+        if (id == null) {
+            Site s = site(a);
+            id = s == null ? null : s.areaId();
+        }
+        if (id == null || id.equals(a.getTownshipId())) {
+            return null;
+        }
+        Area area = scenario.area(id);
+        return area != null && area.isRoot() ? null : id;
+    }
+
+    /** The area's name from the scenario; an id it does not know, as text. */
+    private String areaName(String id, boolean zh, Markup m) {
+        Area area = scenario.area(id);
+        if (area == null) {
+            return untrusted(m, id);
+        }
+        return zh ? area.nameZh() : area.name();
+    }
+
+    /** TOWNSHIP_BEHIND_PLAN is about a township, or about an area at the campaign's plan level (a street). */
+    private String kindZh(Alert a) {
+        return a.getKind() == AlertKind.TOWNSHIP_BEHIND_PLAN && areaIdOf(a) != null ? "区域进度落后" : kindZh(a.getKind());
+    }
+
+    private String kindEn(Alert a) {
+        return a.getKind() == AlertKind.TOWNSHIP_BEHIND_PLAN && areaIdOf(a) != null ? "area behind plan" : kindEn(a.getKind());
     }
 
     static String kindZh(AlertKind kind) {

@@ -80,7 +80,10 @@ public final class Routes {
         return new RoutesParser(source, env, scenario, Objects.requireNonNull(risky, "risky")).parse(yaml);
     }
 
-    /** The risky targets that were allowed, one line each naming the file, line and field (none when refused). */
+    /**
+     * What the file may not mean, one line each naming the file, line and field: the risky targets that were
+     * allowed (none when refused), and rate limits faster than the service's own.
+     */
     public List<String> warnings() {
         return warnings;
     }

@@ -45,6 +45,8 @@ final class RoutesParser {
     private final List<String> warnings = new ArrayList<>();
     /** Channel ids seen so far, to refuse the same destination twice. */
     private final Map<String, ChannelSpec> ids = new HashMap<>();
+    /** Destinations by what the service counts against (a robot, a webhook URL): one target has one rate limit. */
+    private final Map<String, ChannelSpec> targets = new HashMap<>();
 
     RoutesParser(String source, Map<String, String> env, Scenario scenario, Routes.RiskyTargets risky) {
         this.source = source;
@@ -199,7 +201,7 @@ final class RoutesParser {
         String destination = null;
         switch (kind) {
             case WEBHOOK -> {
-                checkFields(m, path, Set.of("kind", "id", "url", "secretEnv"), LITERAL_SECRETS.keySet());
+                checkFields(m, path, Set.of("kind", "id", "url", "secretEnv", "rateLimit"), LITERAL_SECRETS.keySet());
                 String u = string(m, "url", path, true);
                 if (u != null) {
                     url = httpUrl(u, m.entries().get("url").keyLine(), path + ".url", false);
@@ -217,7 +219,7 @@ final class RoutesParser {
                 }
             }
             case WECOM -> {
-                checkFields(m, path, Set.of("kind", "id", "keyEnv", "baseUrl"), LITERAL_SECRETS.keySet(),
+                checkFields(m, path, Set.of("kind", "id", "keyEnv", "baseUrl", "rateLimit"), LITERAL_SECRETS.keySet(),
                         "a WeCom robot's URL carries its key: name the key's environment variable with keyEnv "
                                 + "(and give baseUrl to change the host)");
                 url = baseUrl(m, path, WECOM_BASE);
@@ -225,7 +227,7 @@ final class RoutesParser {
                 destination = string(m, "keyEnv", path, false);
             }
             case DINGTALK -> {
-                checkFields(m, path, Set.of("kind", "id", "tokenEnv", "secretEnv", "baseUrl"), LITERAL_SECRETS.keySet(),
+                checkFields(m, path, Set.of("kind", "id", "tokenEnv", "secretEnv", "baseUrl", "rateLimit"), LITERAL_SECRETS.keySet(),
                         "a DingTalk robot's URL carries its access token: name the token's environment variable with "
                                 + "tokenEnv (and give baseUrl to change the host)");
                 url = baseUrl(m, path, DINGTALK_BASE);
@@ -234,7 +236,7 @@ final class RoutesParser {
                 destination = string(m, "tokenEnv", path, false);
             }
             case SLACK -> {
-                checkFields(m, path, Set.of("kind", "id", "urlEnv"), LITERAL_SECRETS.keySet(),
+                checkFields(m, path, Set.of("kind", "id", "urlEnv", "rateLimit"), LITERAL_SECRETS.keySet(),
                         "a Slack incoming-webhook URL is a secret: put it in an environment variable and name it with urlEnv");
                 String name = envName(m, "urlEnv", path);
                 String value = name == null ? null : envValue(name, m.entries().get("urlEnv").keyLine(), path + ".urlEnv");
@@ -245,11 +247,12 @@ final class RoutesParser {
             }
             default -> throw new IllegalStateException(kind.toString());
         }
+        RateLimit rateLimit = rateLimit(m, path, kind);
         if (problems.size() > before) {
             return null;
         }
         String id = explicitId != null ? explicitId : scope + "." + kind.word() + "." + destination;
-        ChannelSpec spec = new ChannelSpec(id, kind, scope, path, m.line(), url, token, secret);
+        ChannelSpec spec = new ChannelSpec(id, kind, scope, path, m.line(), url, token, secret, rateLimit);
         ChannelSpec earlier = ids.putIfAbsent(id, spec);
         if (earlier != null) {
             problem(m.line(), path, (explicitId != null ? "id '" + id + "' is already used by" : "the same destination as")
@@ -257,7 +260,45 @@ final class RoutesParser {
                     + (explicitId != null ? "" : ": it would be paged twice for each alert"));
             return null;
         }
+        ChannelSpec sameTarget = targets.putIfAbsent(spec.target(), spec);
+        if (sameTarget != null && !sameTarget.rateLimit().equals(rateLimit)) {
+            Entry e = m.entries().get("rateLimit");
+            problem(e != null ? e.keyLine() : m.line(), path + ".rateLimit", rateLimit + ", but it pages the same "
+                    + (kind == ChannelKind.WECOM || kind == ChannelKind.DINGTALK ? "robot" : "URL") + " as "
+                    + sameTarget.field() + " (line " + sameTarget.line() + "), which allows " + sameTarget.rateLimit()
+                    + ": the service counts them together, so give both the same rateLimit");
+            return null;
+        }
         return spec;
+    }
+
+    /**
+     * The channel's {@code rateLimit} ({@code 20/1m}), or its kind's default. One faster than the service's
+     * published limit is taken (the service may have raised it) but warned about: the service would refuse the
+     * excess as too fast, and those pages would wait.
+     */
+    private RateLimit rateLimit(Mapping m, String path, ChannelKind kind) {
+        Entry e = m.entries().get("rateLimit");
+        if (e == null) {
+            return kind.defaultRateLimit();
+        }
+        String text = string(m, "rateLimit", path, false);
+        if (text == null) {
+            return null;
+        }
+        RateLimit limit;
+        try {
+            limit = RateLimit.parse(text);
+        } catch (IllegalArgumentException ex) {
+            problem(e.keyLine(), path + ".rateLimit", ex.getMessage());
+            return null;
+        }
+        if (kind.serviceRule() != null && limit.fasterThan(kind.defaultRateLimit())) {
+            warnings.add(source + " line " + e.keyLine() + ", " + path + ".rateLimit: " + limit + " is faster than "
+                    + kind.serviceRule() + " (" + kind.defaultRateLimit() + "): the service will refuse the excess as too fast,"
+                    + " and those pages wait for its advised delay");
+        }
+        return limit;
     }
 
     // ----- fields -----------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sweep.hooks.routes.ChannelKind;
 import dev.sweep.hooks.routes.ChannelSpec;
+import dev.sweep.hooks.routes.RateLimit;
 import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
@@ -57,5 +58,25 @@ class OutcomeTest {
         assertInstanceOf(Outcome.Refused.class, robot.outcome(200, NONE, "{\"errcode\":93000,\"errmsg\":\"invalid webhook url\"}"));
         assertInstanceOf(Outcome.Retry.class, robot.outcome(200, NONE, "<html>gateway</html>"), "not the robot's answer");
         assertInstanceOf(Outcome.Retry.class, robot.outcome(502, NONE, ""));
+    }
+
+    /** "Too fast" is told apart from other failures: the page waits the advised delay and the whole target holds off. */
+    @Test
+    void rateLimitAnswersAreRetriesThatSayTooFast() {
+        assertTrue(((Outcome.Retry) Channel.byStatus(429, headers(Map.of("Retry-After", "2")), "")).rateLimited());
+        assertEquals(false, ((Outcome.Retry) Channel.byStatus(503, headers(Map.of("Retry-After", "2")), "")).rateLimited());
+        Channel wecom = Channel.of(new ChannelSpec("w", ChannelKind.WECOM, "CG", "f", 1, URI.create("http://127.0.0.1:1"), "k", null), null);
+        Outcome.Retry tooFast = (Outcome.Retry) wecom.outcome(200, NONE, "{\"errcode\":45009,\"errmsg\":\"api freq out of limit\"}");
+        assertTrue(tooFast.rateLimited());
+        assertEquals(null, tooFast.retryAfter(), "WeCom advises no delay: the robot's window is the wait");
+        assertEquals(false, ((Outcome.Retry) wecom.outcome(200, NONE, "{\"errcode\":-1,\"errmsg\":\"system busy\"}")).rateLimited());
+        Channel ding = Channel.of(new ChannelSpec("d", ChannelKind.DINGTALK, "CG", "f", 1, URI.create("http://127.0.0.1:1"), "t", "s"), null);
+        assertTrue(((Outcome.Retry) ding.outcome(200, NONE, "{\"errcode\":130101,\"errmsg\":\"send too fast, exceed 20 times per minute\"}")).rateLimited());
+        assertInstanceOf(Outcome.Refused.class, ding.outcome(200, NONE, "{\"errcode\":310000,\"errmsg\":\"sign not match\"}"));
+        // Without a Retry-After, the hold-off is the limit's window; DingTalk throttles such a robot for ten of them.
+        RateLimit robots = ChannelKind.DINGTALK.defaultRateLimit();
+        assertEquals(Duration.ofMinutes(1), ChannelKind.WECOM.tooFastPause(robots));
+        assertEquals(Duration.ofMinutes(10), ChannelKind.DINGTALK.tooFastPause(robots));
+        assertEquals(Duration.ofSeconds(1), ChannelKind.SLACK.tooFastPause(ChannelKind.SLACK.defaultRateLimit()));
     }
 }

@@ -1,8 +1,8 @@
 package dev.sweep.jobs.alerts;
 
+import dev.sweep.campaign.Area;
 import dev.sweep.campaign.Scenario;
 import dev.sweep.campaign.Site;
-import dev.sweep.campaign.Township;
 import dev.sweep.events.Alert;
 import dev.sweep.events.AlertKind;
 import dev.sweep.events.AlertState;
@@ -28,16 +28,23 @@ public final class AlertText {
         return scenario.zone();
     }
 
-    /** One transition of an incident on a site, a township (siteId null) or the job (both null). */
-    public Alert alert(AlertKind kind, AlertState state, String alertId, String townshipId, String siteId,
+    /**
+     * One transition of an incident on a site (in its area), an area (siteId null) or the job (both null). The
+     * alert names the township the area lies in: its leads are paged.
+     */
+    public Alert alert(AlertKind kind, AlertState state, String alertId, String areaId, String siteId,
                        long since, long at, double value, double threshold) {
-        String[] text = words(kind, state, townshipId, siteId, since, value, threshold);
+        Site s = siteId == null ? null : scenario.site(siteId);
+        Area area = s != null ? scenario.area(s.areaId()) : areaId == null ? null : scenario.area(areaId);
+        Area township = area == null ? null : scenario.townshipOf(area.id());
+        String[] text = words(kind, state, township, area, s, since, value, threshold);
         return Alert.newBuilder()
                 .setAlertId(alertId)
                 .setKind(kind)
                 .setState(state)
-                .setTownshipId(townshipId)
+                .setTownshipId(township == null ? null : township.id())
                 .setSiteId(siteId)
+                .setAreaId(area == null ? null : area.id())
                 .setSince(Instant.ofEpochMilli(since))
                 .setAt(Instant.ofEpochMilli(at))
                 .setValue(value)
@@ -47,13 +54,16 @@ public final class AlertText {
                 .build();
     }
 
-    private String[] words(AlertKind kind, AlertState state, String townshipId, String siteId, long since,
-                           double value, double threshold) {
-        Township t = townshipId == null ? null : scenario.township(townshipId);
-        Site s = siteId == null ? null : scenario.site(siteId);
+    private String[] words(AlertKind kind, AlertState state, Area t, Area area, Site s, long since, double value,
+                           double threshold) {
+        Area root = scenario.root();
+        // A site or an area below the township is named with its township, unless its own name already says it.
         String whereZh = s != null ? t.nameZh() + " " + s.name() + "（" + s.id() + "）"
-                : t != null ? t.nameZh() : "全县";
-        String whereEn = s != null ? t.name() + " site " + s.id() : t != null ? t.name() : "County";
+                : area == null ? root.nameZh()
+                : area.equals(t) || area.nameZh().startsWith(t.nameZh()) ? area.nameZh() : t.nameZh() + " " + area.nameZh();
+        String whereEn = s != null ? t.name() + " site " + s.id()
+                : area == null ? root.name()
+                : area.equals(t) ? area.name() : t.name() + ", " + area.name();
         String from = clock.format(Instant.ofEpochMilli(since));
         if (state == AlertState.RESOLVED) {
             return new String[] {
@@ -82,7 +92,7 @@ public final class AlertText {
                 whereEn + ": at the current rate coverage reaches " + pct(value) + " by the deadline, under the target "
                         + pct(threshold) + ", since " + from + "."};
             case FEED_STALLED -> new String[] {
-                "全县数据中断：" + fmt(value) + " 秒未收到任何采样数据（阈值 " + fmt(threshold) + " 秒），自 " + from + " 起，请检查数据链路。",
+                scenario.root().nameZh() + "数据中断：" + fmt(value) + " 秒未收到任何采样数据（阈值 " + fmt(threshold) + " 秒），自 " + from + " 起，请检查数据链路。",
                 "Feed stalled: no data from any station for " + fmt(value) + " s (threshold " + fmt(threshold)
                         + " s), since " + from + "; check the data link."};
         };

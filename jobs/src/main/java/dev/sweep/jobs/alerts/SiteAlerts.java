@@ -92,7 +92,7 @@ public final class SiteAlerts extends KeyedCoProcessFunction<Integer, MinuteScan
             queue = q;
             boolean[] c = Arrays.copyOf(closed, n + 1);
             System.arraycopy(closed, i, c, i + 1, n - i);
-            c[i] = h.state.equals("CLOSED");
+            c[i] = h.closed();
             closed = c;
         }
 
@@ -158,7 +158,7 @@ public final class SiteAlerts extends KeyedCoProcessFunction<Integer, MinuteScan
         waiting.put(due, filed);
         v.waitingFrom = Math.min(v.waitingFrom, due);
         long clock = ctx.timerService().currentWatermark();
-        if (h.state.equals("CLOSED") && due > clock && clock < Long.MAX_VALUE) {
+        if (h.closed() && due > clock && clock < Long.MAX_VALUE) {
             v.closeAhead = Math.max(v.closeAhead, due);
             v.clockAtClose = clock;
             ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + stalledAfterMillis);
@@ -304,11 +304,11 @@ public final class SiteAlerts extends KeyedCoProcessFunction<Integer, MinuteScan
         switch (incident.observe(holds, since, now, raiseDelay, rules.clearAfter().toMillis())) {
             case RAISE -> {
                 incident.alertId = Incident.idOf(kind.name(), site.id(), incident.since);
-                out.collect(text.alert(kind, AlertState.RAISED, incident.alertId, site.townshipId(), site.id(),
+                out.collect(text.alert(kind, AlertState.RAISED, incident.alertId, site.areaId(), site.id(),
                         incident.since, now, value, threshold));
             }
             case RESOLVE -> {
-                out.collect(text.alert(kind, AlertState.RESOLVED, incident.alertId, site.townshipId(), site.id(),
+                out.collect(text.alert(kind, AlertState.RESOLVED, incident.alertId, site.areaId(), site.id(),
                         incident.since, now, value, threshold));
                 incident = new Incident();
             }
@@ -331,7 +331,7 @@ public final class SiteAlerts extends KeyedCoProcessFunction<Integer, MinuteScan
 
     private void resolve(AlertKind kind, Incident incident, Site site, long at, Collector<Alert> out) {
         if (incident != null && incident.raised()) {
-            out.collect(text.alert(kind, AlertState.RESOLVED, incident.alertId, site.townshipId(), site.id(),
+            out.collect(text.alert(kind, AlertState.RESOLVED, incident.alertId, site.areaId(), site.id(),
                     incident.since, at, 0, 0));
         }
     }

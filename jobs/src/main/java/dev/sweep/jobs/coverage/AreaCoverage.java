@@ -1,7 +1,7 @@
 package dev.sweep.jobs.coverage;
 
+import dev.sweep.campaign.Area;
 import dev.sweep.campaign.Scenario;
-import dev.sweep.campaign.Township;
 import dev.sweep.events.Coverage;
 import dev.sweep.events.CoverageScope;
 import dev.sweep.jobs.records.AreaCount;
@@ -22,7 +22,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by area (a township id, or {@link #COUNTY}), fed the people counted in per minute (or taken back: a
+ * Keyed by area (any level of the campaign's tree, the root included), fed the people counted in per minute (or taken back: a
  * person whose first scan turned out to be elsewhere, see {@link PersonRegister}), summed by {@link AreaTally}: one
  * coverage point per minute of event time, with the people sampled up to that minute's end
  * against the population, the rate over the 15 minutes up to it, and the ETA to the target.
@@ -35,6 +35,7 @@ import org.apache.flink.util.Collector;
  * final minute, the earliest minute to rewrite, the latest minute with people.
  */
 public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, Coverage> {
+    /** The root's key on the coverage and alerts topics, whatever its id: what their readers have always used. */
     public static final String COUNTY = "county";
     static final long MINUTE = 60_000L;
     static final long RATE_MINUTES = 15;
@@ -43,7 +44,7 @@ public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, 
     private final double target;
     private final long emitEveryMillis;
     private final long keepMillis;
-    private transient Map<String, Long> population;
+    private transient Map<String, Area> areas;
     private transient ValueState<Long> before;
     private transient MapState<Long, Long> newPerMinute;
     private transient ValueState<Long> finalUpTo;
@@ -60,12 +61,10 @@ public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, 
 
     @Override
     public void open(OpenContext context) {
-        Scenario sc = campaign;
-        population = new HashMap<>();
-        for (Township t : sc.townships()) {
-            population.put(t.id(), (long) t.population());
+        areas = new HashMap<>();
+        for (Area a : campaign.areas()) {
+            areas.put(a.id(), a);
         }
-        population.put(COUNTY, sc.population());
         before = getRuntimeContext().getState(new ValueStateDescriptor<>("sampled-before", Types.LONG));
         newPerMinute = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("new-per-minute", Types.LONG, Types.LONG));
@@ -179,9 +178,12 @@ public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, 
             }
         }
         double ratePerHour = recent(minute) * 60.0 / RATE_MINUTES;
-        boolean county = area.equals(COUNTY);
-        return CoverageFigures.of(county ? CoverageScope.COUNTY : CoverageScope.TOWNSHIP, county ? null : area, minute,
-                sampled, population.getOrDefault(area, 0L), ratePerHour, target);
+        Area a = areas.get(area);
+        Area township = campaign.townshipOf(area);
+        CoverageScope scope = a.isRoot() ? CoverageScope.COUNTY
+                : township.id().equals(area) ? CoverageScope.TOWNSHIP : CoverageScope.AREA;
+        return CoverageFigures.of(scope, township == null ? null : township.id(), a.level(), area, minute, sampled,
+                a.population(), ratePerHour, target);
     }
 
     private long firstMinute() throws Exception {

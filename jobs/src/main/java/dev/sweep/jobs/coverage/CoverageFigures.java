@@ -8,11 +8,13 @@ import java.time.Instant;
 final class CoverageFigures {
     private CoverageFigures() {}
 
-    static Coverage of(CoverageScope scope, String townshipId, long minute, long sampled, long population,
-                       double ratePerHour, double target) {
+    static Coverage of(CoverageScope scope, String townshipId, String level, String areaId, long minute, long sampled,
+                       long population, double ratePerHour, double target) {
         return Coverage.newBuilder()
                 .setScope(scope)
                 .setTownshipId(townshipId)
+                .setLevel(level)
+                .setAreaId(areaId)
                 .setMinute(Instant.ofEpochMilli(minute))
                 .setSampled(sampled)
                 .setPopulation(population)

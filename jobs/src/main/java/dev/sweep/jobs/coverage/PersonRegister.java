@@ -6,6 +6,7 @@ import dev.sweep.jobs.records.Tally;
 import java.time.Duration;
 import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -20,13 +21,16 @@ import org.apache.flink.util.OutputTag;
  * than the one counted so far takes the person over, and the one before gives the person back
  * ({@link Counted#takenBack}), so a backlog read and a live run count each person in the same place. Ties
  * go to the lower scanId. A scan behind the watermark is counted late (it still counts everywhere it can).
- * State per person: the first scan (when, which, where) and the scans seen within the dedup TTL of event
- * time (a person has one or two: a small array, no TTL machinery to run on every access).
+ * State per person: the first scan (when, which, where, toward which home area) and the scans seen within the dedup TTL of event
+ * time (a person has one or two: a small array, no TTL machinery to run on every access). The person is
+ * forgotten {@code forgetAfter} of wall time after their last scan: long enough for the whole campaign, so
+ * a job left running after it does not keep every resident for good (20 million keys in a city).
  */
 public final class PersonRegister extends KeyedProcessFunction<String, Scan, Counted> {
     public static final OutputTag<Tally> TALLIES = new OutputTag<>("register-tallies") {};
 
     private final long dedupTtlMillis;
+    private final Duration forgetAfter;
     private transient ValueState<Person> people;
     private transient Counter duplicates;
     private transient Counter late;
@@ -36,19 +40,26 @@ public final class PersonRegister extends KeyedProcessFunction<String, Scan, Cou
         public long firstAt;
         public long firstScan;
         public int firstSite = -1;
+        /** The home area the first scan gave, which the person counts toward. */
+        public int firstHome = -1;
         /** The scans seen: scanId hash and scannedAt, in pairs. */
         public long[] seen = new long[0];
 
         public Person() {}
     }
 
-    public PersonRegister(Duration dedupTtl) {
+    public PersonRegister(Duration dedupTtl, Duration forgetAfter) {
         this.dedupTtlMillis = dedupTtl.toMillis();
+        this.forgetAfter = forgetAfter;
     }
 
     @Override
     public void open(OpenContext context) {
-        people = getRuntimeContext().getState(new ValueStateDescriptor<>("person", TypeInformation.of(Person.class)));
+        ValueStateDescriptor<Person> person = new ValueStateDescriptor<>("person", TypeInformation.of(Person.class));
+        // Written on every new scan of the person, never returned once expired; cleaned in the background
+        // (RocksDB: by its compaction filter).
+        person.enableTimeToLive(StateTtlConfig.newBuilder(forgetAfter).build());
+        people = getRuntimeContext().getState(person);
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
         late = getRuntimeContext().getMetricGroup().counter("late");
     }
@@ -76,7 +87,7 @@ public final class PersonRegister extends KeyedProcessFunction<String, Scan, Cou
             takeOver(p, scan);
             out.collect(Counted.scan(scan, 1));
         } else if (scan.scannedAt < p.firstAt || (scan.scannedAt == p.firstAt && scan.scanId < p.firstScan)) {
-            out.collect(Counted.takenBack(p.firstSite, p.firstAt));
+            out.collect(Counted.takenBack(p.firstSite, p.firstHome, p.firstAt));
             takeOver(p, scan);
             out.collect(Counted.scan(scan, 1));
         } else {
@@ -89,6 +100,7 @@ public final class PersonRegister extends KeyedProcessFunction<String, Scan, Cou
         p.firstAt = scan.scannedAt;
         p.firstScan = scan.scanId;
         p.firstSite = scan.site;
+        p.firstHome = scan.home;
     }
 
     private static boolean seen(Person p, Scan scan) {

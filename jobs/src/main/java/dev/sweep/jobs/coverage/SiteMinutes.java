@@ -3,12 +3,10 @@ package dev.sweep.jobs.coverage;
 import dev.sweep.campaign.Scenario;
 import dev.sweep.campaign.Site;
 import dev.sweep.events.SiteMinute;
-import dev.sweep.jobs.records.Counted;
 import dev.sweep.jobs.records.MinuteScans;
-import dev.sweep.jobs.records.Tally;
+import dev.sweep.jobs.records.SiteCount;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -23,35 +21,41 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Keyed by site: each minute of event time's scans, first-time persons, distinct tubes and samplers. A
- * minute goes out early, within {@code emitEvery} of wall time after it changes (the live board), again
- * when the watermark passes its end (final), and again for a late scan until the watermark passes its end
- * plus the allowed lateness, when it is forgotten; a scan later than that no longer changes it. A person
- * taken back ({@link Counted#takenBack}) lowers the minute's persons. Every emission carries the whole
+ * Keyed by site, fed parts of its minutes ({@link SiteTally}): each minute of event time's scans, first-time
+ * persons, distinct tubes and samplers. A minute goes out early, within {@code emitEvery} of wall time after
+ * it changes (the live board), again when the watermark passes its end (final), and again for a late scan
+ * until the watermark passes its end plus the allowed lateness, when it is forgotten; a scan later than that
+ * no longer changes it. A person taken back lowers the minute's persons. Every emission carries the whole
  * minute so far: the latest for (site, minute) wins downstream.
  * State per site: the minutes still open to corrections, and when the next early emission is due.
  */
-public final class SiteMinutes extends KeyedProcessFunction<Integer, Counted, SiteMinute> {
+public final class SiteMinutes extends KeyedProcessFunction<Integer, SiteCount, SiteMinute> {
     /** Each minute's scans as it goes out, for the site alerts (a compact record, not the Avro one). */
     public static final OutputTag<MinuteScans> SCANS = new OutputTag<>("minute-scans") {};
     static final long MINUTE = 60_000L;
+    /** Minutes this far ahead of the event clock are a backlog: they go out on time, not early. */
+    static final long AHEAD = 2 * MINUTE;
 
     private final Scenario campaign;
     private final long everyMillis;
     private final long latenessMillis;
     private transient MapState<Long, Minute> minutes;
-    private transient ValueState<Long> emitDue;
+    private transient ValueState<Early> early;
 
-    /** One site's minute so far (a Flink POJO); the sets are small: a minute's tubes and samplers. */
-    public static class Minute {
-        public int scans;
-        public int persons;
-        public long[] tubes = new long[0];
-        public long[] samplers = new long[0];
+    /** One site's minute so far (a Flink POJO). */
+    public static class Minute extends SiteCount {
         /** Changed since it last went out. */
         public boolean changed;
 
         public Minute() {}
+    }
+
+    /** The site's early emission (a Flink POJO): when it is due (-1: none pending), and how many minutes changed. */
+    public static class Early {
+        public long due = -1;
+        public int changed;
+
+        public Early() {}
     }
 
     public SiteMinutes(Scenario campaign, Duration emitEvery, Duration lateness) {
@@ -64,12 +68,12 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, Counted, Si
     public void open(OpenContext context) {
         minutes = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("minutes", Types.LONG, TypeInformation.of(Minute.class)));
-        emitDue = getRuntimeContext().getState(new ValueStateDescriptor<>("emit-due", Types.LONG));
+        early = getRuntimeContext().getState(new ValueStateDescriptor<>("early", TypeInformation.of(Early.class)));
     }
 
     @Override
-    public void processElement(Counted c, Context ctx, Collector<SiteMinute> out) throws Exception {
-        long minute = Tally.minuteOf(c.at);
+    public void processElement(SiteCount part, Context ctx, Collector<SiteMinute> out) throws Exception {
+        long minute = part.minute;
         long end = minute + MINUTE - 1;
         long watermark = ctx.timerService().currentWatermark();
         if (end + latenessMillis <= watermark) {
@@ -78,6 +82,8 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, Counted, Si
         Minute m = minutes.get(minute);
         if (m == null) {
             m = new Minute();
+            m.site = part.site;
+            m.minute = minute;
             if (end > watermark) {
                 ctx.timerService().registerEventTimeTimer(end);
             }
@@ -85,31 +91,38 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, Counted, Si
                 ctx.timerService().registerEventTimeTimer(end + latenessMillis);
             }
         }
-        m.scans += c.scans;
-        m.persons += c.persons;
-        if (c.scans > 0) {
-            m.tubes = with(m.tubes, c.tube);
-            m.samplers = with(m.samplers, c.sampler);
+        m.add(part);
+        Early e = early.value();
+        if (e == null) {
+            e = new Early();
         }
-        m.changed = true;
+        if (!m.changed) {
+            m.changed = true;
+            e.changed++;
+        }
+        if (e.due < 0) {
+            e.due = ctx.timerService().currentProcessingTime() + everyMillis;
+            ctx.timerService().registerProcessingTimeTimer(e.due);
+        }
         minutes.put(minute, m);
-        if (emitDue.value() == null) {
-            long due = ctx.timerService().currentProcessingTime() + everyMillis;
-            ctx.timerService().registerProcessingTimeTimer(due);
-            emitDue.update(due);
-        }
+        early.update(e);
     }
 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<SiteMinute> out) throws Exception {
-        int site = ctx.getCurrentKey();
+        Early e = early.value();
+        long watermark = ctx.timerService().currentWatermark();
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
-            emitDue.clear();
-            for (Map.Entry<Long, Minute> e : minutes.entries()) {
-                if (e.getValue().changed) {
-                    emit(site, e.getKey(), e.getValue(), ctx, out);
+            e.due = -1;
+            for (Map.Entry<Long, Minute> entry : minutes.entries()) {
+                Minute m = entry.getValue();
+                // A minute far ahead of the event clock is a backlog being read: its on-time emission comes soon
+                // and carries it; early emissions are for the minutes being lived now, and late corrections.
+                if (m.changed && (watermark == Long.MIN_VALUE || m.minute <= watermark + AHEAD)) {
+                    emit(m, e, ctx, out);
                 }
             }
+            keep(e);
             return;
         }
         // The minute that ends now goes out final; the one whose lateness ends now goes out if a late
@@ -117,7 +130,7 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, Counted, Si
         long ending = time + 1 - MINUTE;
         Minute m = minutes.get(ending);
         if (m != null) {
-            emit(site, ending, m, ctx, out);
+            emit(m, e, ctx, out);
             if (latenessMillis == 0) {
                 minutes.remove(ending);
             }
@@ -127,53 +140,36 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, Counted, Si
             Minute gone = minutes.get(expiring);
             if (gone != null) {
                 if (gone.changed) {
-                    emit(site, expiring, gone, ctx, out);
+                    emit(gone, e, ctx, out);
                 }
                 minutes.remove(expiring);
             }
         }
-        Long due = emitDue.value();
-        if (due != null && !anyChanged()) {
-            ctx.timerService().deleteProcessingTimeTimer(due);
-            emitDue.clear();
+        if (e != null && e.changed == 0 && e.due >= 0) {
+            // Nothing left to send early: the pending emission goes (the on-time one carried it).
+            ctx.timerService().deleteProcessingTimeTimer(e.due);
         }
+        keep(e);
     }
 
-    private boolean anyChanged() throws Exception {
-        for (Minute m : minutes.values()) {
-            if (m.changed) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void emit(int siteIndex, long minute, Minute m, OnTimerContext ctx, Collector<SiteMinute> out) throws Exception {
-        Site site = campaign.sites().get(siteIndex);
-        out.collect(SiteMinute.newBuilder()
-                .setSiteId(site.id())
-                .setTownshipId(site.townshipId())
-                .setWindowStart(Instant.ofEpochMilli(minute))
-                .setScans(m.scans)
-                .setPersons(m.persons)
-                .setTubes(m.tubes.length)
-                .setSamplers(m.samplers.length)
-                .build());
-        ctx.output(SCANS, new MinuteScans(siteIndex, minute, m.scans));
+    /** Sends the minute as it stands (and its scans to the site alerts); it is no longer changed. */
+    private void emit(Minute m, Early e, OnTimerContext ctx, Collector<SiteMinute> out) throws Exception {
+        Site site = campaign.sites().get(m.site);
+        out.collect(new SiteMinute(site.townshipId(), site.id(), Instant.ofEpochMilli(m.minute), m.scans, m.persons,
+                m.tubes.length, m.samplers.length));
+        ctx.output(SCANS, new MinuteScans(m.site, m.minute, m.scans));
         if (m.changed) {
             m.changed = false;
-            minutes.put(minute, m);
+            e.changed--;
         }
+        minutes.put(m.minute, m);
     }
 
-    private static long[] with(long[] set, long id) {
-        for (long v : set) {
-            if (v == id) {
-                return set;
-            }
+    private void keep(Early e) throws Exception {
+        if (e == null || e.changed == 0) {
+            early.clear();
+        } else {
+            early.update(e);
         }
-        long[] more = Arrays.copyOf(set, set.length + 1);
-        more[set.length] = id;
-        return more;
     }
 }

@@ -29,6 +29,7 @@ public final class RouteInbound extends AbstractStreamOperator<Scan>
     private static final long EMIT_EVERY_MS = 1_000;
 
     private transient Map<Long, Tally> pending;
+    private transient Tally last;
     private transient Counter events;
     private transient Map<String, Counter> deadLetters;
 
@@ -47,7 +48,9 @@ public final class RouteInbound extends AbstractStreamOperator<Scan>
     @Override
     public void processElement(StreamRecord<Inbound> element) {
         Inbound in = element.getValue();
-        Tally tally = pending.computeIfAbsent(Tally.minuteOf(in.eventTime()), Tally::new);
+        long minute = Tally.minuteOf(in.eventTime());
+        Tally tally = last != null && last.minute == minute ? last : pending.computeIfAbsent(minute, Tally::new);
+        last = tally; // most records fall in the minute of the one before
         if (in.scan != null) {
             tally.events++;
             events.inc();
@@ -95,6 +98,7 @@ public final class RouteInbound extends AbstractStreamOperator<Scan>
             output.collect(TALLIES, new StreamRecord<>(t, t.minute));
         }
         pending.clear();
+        last = null;
     }
 
     private void scheduleEmit() {

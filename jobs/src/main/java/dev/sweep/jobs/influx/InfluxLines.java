@@ -1,5 +1,7 @@
 package dev.sweep.jobs.influx;
 
+import dev.sweep.campaign.Scenario;
+import dev.sweep.campaign.Site;
 import dev.sweep.events.Alert;
 import dev.sweep.events.Coverage;
 import dev.sweep.events.CoverageScope;
@@ -23,10 +25,16 @@ public final class InfluxLines {
                 .at(m.getWindowStart().toEpochMilli());
     }
 
+    /**
+     * Tagged by level and area (one series per area: a city of 800 communities makes 891), and as before by
+     * scope (county, township, area) and township ("county" for the root), which the dashboards filter on.
+     */
     public static String coverage(Coverage c) {
-        boolean county = c.getScope() == CoverageScope.COUNTY;
-        Line line = new Line("coverage").tag("scope", county ? "county" : "township")
-                .tag("township", county ? "county" : c.getTownshipId())
+        CoverageScope scope = c.getScope();
+        Line line = new Line("coverage").tag("scope", scope == CoverageScope.COUNTY ? "county"
+                        : scope == CoverageScope.TOWNSHIP ? "township" : "area")
+                .tag("township", scope == CoverageScope.COUNTY ? "county" : c.getTownshipId())
+                .tag("level", c.getLevel()).tag("area", c.getAreaId())
                 .field("sampled", c.getSampled()).field("population", c.getPopulation())
                 .field("coverage", c.getCoverage()).field("rate_per_hour", c.getRatePerHour());
         if (c.getEtaMinutes() != null) {
@@ -35,9 +43,10 @@ public final class InfluxLines {
         return line.at(c.getMinute().toEpochMilli());
     }
 
-    public static String siteStatus(Heartbeat h) {
-        return new Line("site_status").tag("site", h.siteId).tag("township", h.townshipId)
-                .field("state", h.state).field("queue", h.queueLength).field("lanes", h.lanesOpen)
+    public static String siteStatus(Heartbeat h, Scenario campaign) {
+        Site site = campaign.sites().get(h.site);
+        return new Line("site_status").tag("site", site.id()).tag("township", site.townshipId())
+                .field("state", h.state.name()).field("queue", h.queueLength).field("lanes", h.lanesOpen)
                 .field("samplers", h.samplersOnDuty)
                 .at(h.reportedAt);
     }
@@ -50,6 +59,9 @@ public final class InfluxLines {
         }
         if (a.getTownshipId() != null) {
             line.tag("township", a.getTownshipId());
+        }
+        if (a.getAreaId() != null) {
+            line.tag("area", a.getAreaId());
         }
         return line.field("state", a.getState().name()).field("alert_id", a.getAlertId())
                 .field("message", a.getMessage()).field("message_en", a.getMessageEn())

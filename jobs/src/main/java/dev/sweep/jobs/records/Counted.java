@@ -7,6 +7,8 @@ package dev.sweep.jobs.records;
  */
 public class Counted {
     public int site;
+    /** The person's home area ({@link Scan#home}): where a +1 or -1 counts. */
+    public int home;
     public long at;
     /** 1 for a scan, 0 for a person taken back. */
     public int scans;
@@ -20,6 +22,7 @@ public class Counted {
     public static Counted scan(Scan s, int persons) {
         Counted c = new Counted();
         c.site = s.site;
+        c.home = s.home;
         c.at = s.scannedAt;
         c.scans = 1;
         c.persons = persons;
@@ -28,10 +31,11 @@ public class Counted {
         return c;
     }
 
-    /** The person first counted at {@code site} at {@code at} is counted elsewhere now. */
-    public static Counted takenBack(int site, long at) {
+    /** The person first counted at {@code site} (toward {@code home}) at {@code at} is counted elsewhere now. */
+    public static Counted takenBack(int site, int home, long at) {
         Counted c = new Counted();
         c.site = site;
+        c.home = home;
         c.at = at;
         c.persons = -1;
         return c;

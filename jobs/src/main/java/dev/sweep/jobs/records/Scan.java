@@ -16,6 +16,11 @@ public class Scan {
     /** The site's index in the campaign ({@link Scenario#siteIndex}). */
     public int site;
     public long scannedAt;
+    /**
+     * The person's home area's index in the campaign ({@link Scenario#areaIndex}), which their coverage counts
+     * toward wherever they were sampled; the site's area when the station did not say (a scan older than v3).
+     */
+    public int home;
     public long tube;
     public long sampler;
 
@@ -26,6 +31,8 @@ public class Scan {
         s.personKey = e.getPersonKey();
         s.scanId = Ids.hash(e.getScanId());
         s.site = campaign.siteIndex(e.getSiteId());
+        String home = e.getHomeAreaId();
+        s.home = campaign.areaIndex(home != null ? home : campaign.sites().get(s.site).areaId());
         s.scannedAt = e.getScannedAt().toEpochMilli();
         s.tube = Ids.hash(e.getTubeId());
         s.sampler = Ids.hash(e.getSamplerId());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sweep.events.Alert;
+import dev.sweep.events.SiteState;
 import dev.sweep.jobs.Campaigns;
 import dev.sweep.jobs.records.Heartbeat;
 import dev.sweep.jobs.records.MinuteScans;
@@ -47,10 +48,8 @@ class SiteAlertsHarnessTest {
     private void heartbeat(long at, String state, int queue) throws Exception {
         Heartbeat h = new Heartbeat();
         h.site = SITE_INDEX;
-        h.siteId = SITE;
-        h.townshipId = "CG";
         h.reportedAt = at;
-        h.state = state;
+        h.state = SiteState.valueOf(state);
         h.queueLength = queue;
         h.lanesOpen = 3;
         h.samplersOnDuty = 6;

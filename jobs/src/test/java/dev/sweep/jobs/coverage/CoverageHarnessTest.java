@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sweep.campaign.Area;
 import dev.sweep.events.Coverage;
 import dev.sweep.events.CoverageScope;
 import dev.sweep.jobs.Campaigns;
@@ -22,9 +23,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Township and county coverage ({@link AreaCoverage}, keyed as in {@link CoverageJob}: by townshipId,
- * and all under {@link AreaCoverage#COUNTY}) fed first scans, against the shipped neixiang scenario:
- * QL has 10,500 residents, the county 550,125, the target is 85%.
+ * Area coverage ({@link AreaCoverage}, keyed as in {@link CoverageJob}: by area id, the root's NX included;
+ * {@link AreaTally} sends each person to their home area and every area above it) fed first scans, against
+ * the shipped neixiang scenario: QL has 10,500 residents, the county 550,125, the target is 85%.
  */
 class CoverageHarnessTest {
     static final long T0 = Instant.parse("2022-05-04T00:00:00Z").toEpochMilli();
@@ -76,7 +77,7 @@ class CoverageHarnessTest {
     }
 
     static Coverage township(String id, long population, long minute, long sampled, double ratePerHour) {
-        return CoverageFigures.of(CoverageScope.TOWNSHIP, id, minute, sampled, population, ratePerHour, TARGET);
+        return CoverageFigures.of(CoverageScope.TOWNSHIP, id, "township", id, minute, sampled, population, ratePerHour, TARGET);
     }
 
     static Coverage ql(long minute, long sampled, double ratePerHour) {
@@ -222,16 +223,16 @@ class CoverageHarnessTest {
 
     @Test
     void countyCountsEveryTownshipAgainstTheCountyPopulation() throws Exception {
-        harness = coverage(s -> AreaCoverage.COUNTY, TARGET, Duration.ofMinutes(30));
+        harness = coverage(s -> "NX", TARGET, Duration.ofMinutes(30)); // AreaTally sends everyone to the root too
         send(first("p1", "QL", T0 + 1_000));
         send(first("p2", "CG", T0 + 2_000));
         send(first("p3", "BC", T0 + 3_000));
         send(first("p4", "CG", T0 + MINUTE + 3_000));
         harness.setProcessingTime(1_000);
         List<Coverage> out = drain();
-        Coverage m0 = CoverageFigures.of(CoverageScope.COUNTY, null, T0, 3, COUNTY_POPULATION, 12.0, TARGET);
-        Coverage m1 = CoverageFigures.of(CoverageScope.COUNTY, null, T0 + MINUTE, 4, COUNTY_POPULATION, 16.0,
-                TARGET);
+        Coverage m0 = CoverageFigures.of(CoverageScope.COUNTY, null, "county", "NX", T0, 3, COUNTY_POPULATION, 12.0, TARGET);
+        Coverage m1 = CoverageFigures.of(CoverageScope.COUNTY, null, "county", "NX", T0 + MINUTE, 4, COUNTY_POPULATION,
+                16.0, TARGET);
         assertEquals(List.of(m0, m1), out, "both open minutes, live");
         assertNull(m0.getTownshipId());
         assertEquals(3.0 / 550_125, m0.getCoverage(), 1e-15);
@@ -243,6 +244,17 @@ class CoverageHarnessTest {
         assertEquals(m1, fin.get(1));
         assertEquals(17, fin.size(), "minutes 0..16: 16 is the first with no one in its rate window");
         assertEquals(0, harness.numEventTimeTimers());
+    }
+
+    @Test
+    void aVillageIsAnAreaOfItsTownship() throws Exception {
+        harness = townships();
+        Area village = Campaigns.NEIXIANG.childrenOf("QL").get(0);
+        send(new AreaCount(village.id(), T0, 1));
+        send(new AreaCount(village.id(), T0, 1));
+        harness.setProcessingTime(1_000);
+        assertEquals(List.of(CoverageFigures.of(CoverageScope.AREA, "QL", "village", village.id(), T0, 2,
+                village.population(), 8.0, TARGET)), drain());
     }
 
     @Test

@@ -40,7 +40,8 @@ class PersonRegisterHarnessTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, Scan, Counted> register(Duration ttl) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, Scan, Counted> h = ProcessFunctionTestHarnesses
-                .forKeyedProcessFunction(new PersonRegister(ttl), s -> s.personKey, Types.STRING);
+                .forKeyedProcessFunction(new PersonRegister(ttl, FORGET_AFTER), s -> s.personKey, Types.STRING);
+        h.setStateTtlProcessingTime(0);
         return h;
     }
 
@@ -91,6 +92,23 @@ class PersonRegisterHarnessTest {
             side.clear();
         }
         return out;
+    }
+
+    static final Duration FORGET_AFTER = Duration.ofDays(3);
+
+    @Test
+    void aPersonIsRememberedForTheCampaignAndForgottenAfterIt() throws Exception {
+        harness = register(Duration.ofDays(1));
+        send(scan("s1", "p1", T0));
+        assertEquals(List.of("s1:true"), drain());
+        harness.setStateTtlProcessingTime(FORGET_AFTER.toMillis() - 1);
+        send(scan("s2", "p1", T0 + MINUTE));
+        assertEquals(List.of("s2:false"), drain(), "a re-test within the campaign is not a new person");
+
+        // No scan of p1 for the whole span after their last one: the campaign is over and the register lets go.
+        harness.setStateTtlProcessingTime(2 * FORGET_AFTER.toMillis());
+        send(scan("s3", "p1", T0 + 2 * MINUTE));
+        assertEquals(List.of("s3:true"), drain());
     }
 
     @Test

@@ -8,6 +8,8 @@ import dev.sweep.jobs.Campaigns;
 import dev.sweep.jobs.CoverageJob;
 import dev.sweep.jobs.records.Counted;
 import dev.sweep.jobs.records.Ids;
+import dev.sweep.jobs.records.SiteCount;
+import dev.sweep.jobs.records.Tally;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +34,7 @@ class SiteMinutesHarnessTest {
     static final Duration LATENESS = Duration.ofMinutes(10);
     static final long CLEANUP = END + LATENESS.toMillis();
 
-    private KeyedOneInputStreamOperatorTestHarness<Integer, Counted, SiteMinute> harness;
+    private KeyedOneInputStreamOperatorTestHarness<Integer, SiteCount, SiteMinute> harness;
 
     @AfterEach
     void close() throws Exception {
@@ -41,16 +43,16 @@ class SiteMinutesHarnessTest {
         }
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<Integer, Counted, SiteMinute> siteMinutes() throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<Integer, Counted, SiteMinute> h = ProcessFunctionTestHarnesses
+    static KeyedOneInputStreamOperatorTestHarness<Integer, SiteCount, SiteMinute> siteMinutes() throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<Integer, SiteCount, SiteMinute> h = ProcessFunctionTestHarnesses
                 .forKeyedProcessFunction(new SiteMinutes(Campaigns.NEIXIANG, EVERY, LATENESS), c -> c.site, Types.INT);
         h.setProcessingTime(0);
         return h;
     }
 
-    /** A scan as the register lets it through (the scanId and person no longer matter here). */
-    static Counted scan(String scanId, String siteId, String samplerId, String tubeId, String person, long at,
-                        boolean firstTime) {
+    /** One scan as the register lets it through, summed on its own (the scanId and person no longer matter here). */
+    static SiteCount scan(String scanId, String siteId, String samplerId, String tubeId, String person, long at,
+                          boolean firstTime) {
         Counted c = new Counted();
         c.site = Campaigns.NEIXIANG.siteIndex(siteId);
         c.at = at;
@@ -58,7 +60,9 @@ class SiteMinutesHarnessTest {
         c.persons = firstTime ? 1 : 0;
         c.tube = Ids.hash(tubeId);
         c.sampler = Ids.hash(samplerId);
-        return c;
+        SiteCount part = new SiteCount(c.site, Tally.minuteOf(at));
+        part.add(c);
+        return part;
     }
 
     static SiteMinute minute(String siteId, long windowStart, int scans, int persons, int tubes, int samplers) {
@@ -67,8 +71,8 @@ class SiteMinutesHarnessTest {
                 .setScans(scans).setPersons(persons).setTubes(tubes).setSamplers(samplers).build();
     }
 
-    private void send(Counted c) throws Exception {
-        harness.processElement(c, c.at);
+    private void send(SiteCount part) throws Exception {
+        harness.processElement(part, part.minute);
     }
 
     /** Everything emitted since the last call. */
@@ -208,5 +212,18 @@ class SiteMinutesHarnessTest {
         harness.processWatermark(Long.MAX_VALUE); // end of input, before the emit interval has passed
         assertEquals(List.of(minute("NX-QL-001", T0, 2, 2, 2, 2)), drain(),
                 "the late scan's correction must go out when the minute is cleaned up");
+    }
+
+    @Test
+    void aMinuteFarAheadOfTheClockGoesOutOnTimeNotEarly() throws Exception {
+        harness = siteMinutes();
+        harness.processWatermark(T0 - 1);
+        send(scan("s1", "NX-QL-001", "sa1", "tu1", "p1", T0 + 5_000, true));              // the minute being lived
+        send(scan("s2", "NX-QL-001", "sa1", "tu2", "p2", T0 + 30 * MINUTE + 5_000, true)); // a backlog, half an hour ahead
+        harness.setProcessingTime(1_000);
+        assertEquals(List.of(minute("NX-QL-001", T0, 1, 1, 1, 1)), drain(), "early: the minute being lived only");
+        harness.processWatermark(T0 + 31 * MINUTE - 1);
+        List<SiteMinute> onTime = drain();
+        assertTrue(onTime.contains(minute("NX-QL-001", T0 + 30 * MINUTE, 1, 1, 1, 1)), "on time: " + onTime);
     }
 }

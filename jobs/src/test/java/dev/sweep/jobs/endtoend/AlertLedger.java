@@ -22,8 +22,8 @@ import java.util.stream.Collectors;
 
 /**
  * Holds the job's alerts to the ledger's faults: each fault raises exactly one alert of its
- * expected kind on its site (every site of its township, for a township-wide fault) within the
- * rule's delay, resolved once, after the fault ends; no other site raises anything, except a long
+ * expected kind on its site (every site of its township, for a township-wide fault; on its area, for
+ * behind-plan) within the rule's delay, resolved once, after the fault ends (at the deadline, for behind-plan); no other site raises anything, except a long
  * line that a fault left behind (SITE_CONGESTED on that site, when the ledger saw 50 or more), and
  * the sites of a township whose stations held their data back (partition): what the rules make of
  * that depends on when the data arrives (live, every station is offline until the burst; read
@@ -43,6 +43,8 @@ public final class AlertLedger {
             case SITE_SLOW -> Duration.ofMinutes(15 + 5);
             // The surge lasts 10 minutes; the line passes 50 somewhere in it, then 5 minutes of raise delay.
             case SITE_CONGESTED -> Duration.ofMinutes(10 + 5);
+            // From the wave's opening: judged once a 15-minute rate window lies in the wave, then 15 minutes' delay.
+            case TOWNSHIP_BEHIND_PLAN -> Duration.ofMinutes(15 + 15);
             default -> throw new IllegalArgumentException("no drill expects " + kind);
         };
     }
@@ -63,6 +65,23 @@ public final class AlertLedger {
                 continue;
             }
             AlertKind kind = AlertKind.valueOf(f.expectedAlert());
+            if (kind == AlertKind.TOWNSHIP_BEHIND_PLAN) {
+                // An area's fault (behind-plan): one alert about that area, raised in time, settled at the deadline.
+                List<Alert> mine = raised.stream()
+                        .filter(a -> a.getKind() == kind && f.area().equals(str(a.getAreaId()))).toList();
+                assertEquals(1, mine.size(), f.kind() + " in " + f.area() + " raises one " + kind + ": " + mine);
+                Alert up = mine.get(0);
+                Instant start = Instant.parse(f.start());
+                assertTrue(!up.getAt().isBefore(start) && !up.getAt().isAfter(start.plus(raisedWithin(kind)).plus(SLACK)),
+                        f.kind() + " in " + f.area() + ": raised at " + up.getAt() + ", fault from " + start);
+                Alert down = byId.get(up.getAlertId().toString()).stream()
+                        .filter(a -> a.getState() == AlertState.RESOLVED).findFirst().orElse(null);
+                assertNotNull(down, f.kind() + " in " + f.area() + " resolves");
+                assertTrue(!down.getAt().isBefore(Instant.parse(f.end())), f.kind() + " in " + f.area()
+                        + ": resolved at " + down.getAt() + ", before the deadline " + f.end());
+                explained.add(up);
+                continue;
+            }
             List<String> sites = f.site() != null ? List.of(f.site())
                     : scenario.sitesOf(f.township()).stream().map(Site::id).toList();
             Instant start = Instant.parse(f.start());

@@ -46,8 +46,9 @@ class AlertsEndToEndTest {
     void theCleanReplayRaisesNoAlert() throws Exception {
         try (LocalKafka kafka = LocalKafka.start()) {
             CampaignSimulator.Replay replay = Pipeline.replay(kafka, "neixiang", 7, Set.of());
-            assertEquals(38, replay.ledger().sites().values().stream().mapToInt(s -> s.maxQueue()).max().orElse(0),
-                    "the busiest line of the clean campaign stays under the congestion threshold");
+            int busiest = replay.ledger().sites().values().stream().mapToInt(s -> s.maxQueue()).max().orElse(0);
+            assertTrue(busiest > 10 && busiest < 50,
+                    "the busiest line of the clean campaign stays under the congestion threshold: " + busiest);
             Pipeline.runToEnd(Pipeline.options(kafka, null, "clean").bounded(true).build());
             assertEquals(List.of(), alerts(kafka).stream().map(a -> a.getKind() + " " + a.getTownshipId() + " "
                     + a.getSiteId() + " at " + a.getAt()).toList());

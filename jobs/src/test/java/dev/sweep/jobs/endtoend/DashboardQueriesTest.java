@@ -89,7 +89,7 @@ class DashboardQueriesTest {
 
     /** What deploy/influxdb/init/01-sweep-setup.sh does on a fresh InfluxDB: the script's points, written with precision s. */
     static void writeSiteCapacities() throws Exception {
-        Path sites = ROOT.resolve("campaign/src/main/resources/scenarios/neixiang/sites.csv");
+        Path sites = ROOT.resolve("campaign/src/main/resources/scenarios/neixiang");
         Process p = new ProcessBuilder("bash", ROOT.resolve("deploy/influxdb/site-capacity.sh").toString(), sites.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         byte[] lines = p.getInputStream().readAllBytes();

@@ -2,11 +2,12 @@ package dev.sweep.jobs.inbound;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.sweep.events.SiteState;
 import dev.sweep.jobs.coverage.PipelineHealth;
 import dev.sweep.jobs.records.DeadLetter;
 import dev.sweep.jobs.records.Heartbeat;
-import dev.sweep.jobs.records.Inbound;
 import dev.sweep.jobs.records.Ids;
+import dev.sweep.jobs.records.Inbound;
 import dev.sweep.jobs.records.Scan;
 import dev.sweep.jobs.records.Tally;
 import java.time.Instant;
@@ -57,10 +58,9 @@ class RouteInboundHarnessTest {
 
     static Inbound heartbeat(long at) {
         Heartbeat h = new Heartbeat();
-        h.siteId = "NX-QL-001";
-        h.townshipId = "QL";
+        h.site = 0;
         h.reportedAt = at;
-        h.state = "OPEN";
+        h.state = SiteState.OPEN;
         h.queueLength = 12;
         h.lanesOpen = 2;
         h.samplersOnDuty = 4;
@@ -135,7 +135,7 @@ class RouteInboundHarnessTest {
         List<StreamRecord<Heartbeat>> heartbeats = side(RouteInbound.HEARTBEATS);
         assertEquals(1, heartbeats.size());
         assertEquals(12, heartbeats.get(0).getValue().queueLength);
-        assertEquals("OPEN", heartbeats.get(0).getValue().state);
+        assertEquals(SiteState.OPEN, heartbeats.get(0).getValue().state);
         assertEquals(T0 + 10_000, heartbeats.get(0).getTimestamp());
 
         List<StreamRecord<DeadLetter>> dead = side(RouteInbound.DEAD_LETTERS);

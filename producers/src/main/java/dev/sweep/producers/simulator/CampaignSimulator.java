@@ -1,30 +1,26 @@
 package dev.sweep.producers.simulator;
 
+import dev.sweep.campaign.Area;
 import dev.sweep.campaign.Scenario;
 import dev.sweep.campaign.Site;
 import dev.sweep.campaign.Township;
 import dev.sweep.campaign.Wave;
 import dev.sweep.events.AlertKind;
-import dev.sweep.events.ScanEvent;
-import dev.sweep.events.StationStatus;
-import dev.sweep.schemas.EventCodec;
-import dev.sweep.schemas.Topics;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Replays a campaign as the stations would have sent it: every scan and heartbeat of every
- * site, in event-time order, with the drills asked for, and the ledger of what really
+ * site, in the order they are sent, with the drills asked for, and the ledger of what really
  * happened. The same scenario, seed, drills and shift always give the same records and ledger.
+ * {@link #stream()} generates the records as they are sent and holds only the sites' current state
+ * (any size of campaign); {@link #run()} collects the same records in a list, for a campaign that fits.
  */
 public final class CampaignSimulator {
     /** The stations' hash key in drills; a real campaign gives its stations a secret of its own. */
@@ -33,6 +29,14 @@ public final class CampaignSimulator {
     static final long MINUTE = SiteWave.MINUTE;
     static final int QUEUE_CONGESTED = 50;
     static final int QUEUE_BUSY = 25;
+    /** behind-plan: the share of the area's people due in the last wave who still come. */
+    static final double BEHIND_PLAN_KEEP = 0.5;
+    /**
+     * alert-storm: how long the stations are cut off. Longer than the offline threshold (3 min), so every
+     * station is judged offline; shorter than the behind-plan rule's raise delay (15 min), so the township's
+     * scans, held and counted late, never make it look behind plan in a live run.
+     */
+    static final long STORM = 10 * MINUTE;
 
     private final Scenario scenario;
     private final long seed;
@@ -52,175 +56,22 @@ public final class CampaignSimulator {
     /** The records in send order, and the truth about them. */
     public record Replay(List<Emission> emissions, Ledger ledger) {}
 
+    /** The whole replay in memory: for a campaign the size of a county. */
     public Replay run() {
-        List<Township> townships = scenario.townships();
-        List<Site> sites = scenario.sites();
-        List<Wave> waves = scenario.waves();
-        Residents residents = new Residents(scenario.areaCode(), stationKey);
-        Map<String, Integer> townshipNumber = new HashMap<>();
-        for (int t = 0; t < townships.size(); t++) {
-            townshipNumber.put(townships.get(t).id(), t);
+        CampaignStream stream = stream();
+        List<Emission> emissions = new ArrayList<>(1 << 16);
+        while (stream.hasNext()) {
+            emissions.add(stream.next());
         }
-
-        // Each wave's newcomers: to townships by population, then to their sites by capacity.
-        int[][] newcomers = new int[waves.size()][sites.size()];
-        for (int w = 0; w < waves.size(); w++) {
-            int[] byTownship = Allocation.split(waves.get(w).persons(),
-                    townships.stream().mapToDouble(Township::population).toArray());
-            for (int t = 0; t < townships.size(); t++) {
-                String id = townships.get(t).id();
-                List<Integer> idx = new ArrayList<>();
-                for (int s = 0; s < sites.size(); s++) {
-                    if (sites.get(s).townshipId().equals(id)) {
-                        idx.add(s);
-                    }
-                }
-                int[] bySite = Allocation.split(byTownship[t],
-                        idx.stream().mapToDouble(s -> sites.get(s).capacityPerHour()).toArray());
-                for (int k = 0; k < idx.size(); k++) {
-                    newcomers[w][idx.get(k)] = bySite[k];
-                }
-            }
-        }
-
-        DrillPlan plan = DrillPlan.choose(scenario, drills, seed);
-        List<Emission> emissions = new ArrayList<>(1 << 20);
-        List<ScanEvent> allScans = new ArrayList<>(1 << 19);
-        int[] nextResident = new int[townships.size()];
-        long[][] siteTotals = new long[sites.size()][4]; // scans, persons, tubes, retests
-        int[] maxQueue = new int[sites.size()];
-        long[] firstScan = new long[sites.size()];
-        long[] lastScan = new long[sites.size()];
-        long[][] waveTotals = new long[waves.size()][3]; // scans, persons, personsInWindow
-        List<Ledger.Fault> faults = new ArrayList<>();
-
-        for (int s = 0; s < sites.size(); s++) {
-            Site site = sites.get(s);
-            int t = townshipNumber.get(site.townshipId());
-            SiteWave.SiteMemory memory = new SiteWave.SiteMemory();
-            firstScan[s] = Long.MAX_VALUE;
-            for (int w = 0; w < waves.size(); w++) {
-                Wave wave = waves.get(w);
-                SplittableRandom rng = new SplittableRandom(mix(seed, s, w));
-                int n = newcomers[w][s];
-                double share = n * scenario.retestShare();
-                int retests = (int) share + (rng.nextDouble() < share - (int) share ? 1 : 0);
-                SiteWave.Effects fx = plan.effects(site.id(), w);
-                SiteWave.Result r = SiteWave.run(site, s, t, wave.opens().toEpochMilli(), wave.closes().toEpochMilli(),
-                        n, retests, nextResident[t], memory, fx, residents, scenario.poolSize(), shift, rng);
-                nextResident[t] += n;
-                for (int i = 0; i < r.scans.size(); i++) {
-                    ScanEvent e = r.scans.get(i);
-                    long at = e.getScannedAt().toEpochMilli();
-                    emissions.add(new Emission(Topics.SCANS, site.id(), EventCodec.SCANS.encode(e), at, at,
-                            r.firstTime.get(i) ? 1 : 0));
-                    allScans.add(e);
-                    firstScan[s] = Math.min(firstScan[s], at);
-                    lastScan[s] = Math.max(lastScan[s], at);
-                }
-                for (StationStatus h : r.heartbeats) {
-                    long at = h.getReportedAt().toEpochMilli();
-                    emissions.add(new Emission(Topics.STATION_STATUS, site.id(), EventCodec.STATUSES.encode(h), at, at, 0));
-                }
-                siteTotals[s][0] += r.scans.size();
-                siteTotals[s][1] += r.persons;
-                siteTotals[s][2] += r.tubes;
-                siteTotals[s][3] += r.retests;
-                maxQueue[s] = Math.max(maxQueue[s], r.maxQueue);
-                waveTotals[w][0] += r.scans.size();
-                waveTotals[w][1] += r.persons;
-                waveTotals[w][2] += r.personsInWindow;
-                faults.addAll(plan.faults(site, w, r, shift));
-            }
-        }
-
-        SplittableRandom drillRng = new SplittableRandom(mix(seed, -1, -1));
-        long duplicates = 0;
-        if (drills.contains(Drill.DUPLICATES)) {
-            // A station that timed out waiting for an acknowledgement sends the same scan again.
-            List<Emission> again = new ArrayList<>();
-            for (Emission e : emissions) {
-                if (e.topic().equals(Topics.SCANS) && drillRng.nextDouble() < 0.05) {
-                    long later = e.sendAt() + 1_000 + drillRng.nextLong(19_000);
-                    again.add(e.sentAgainAt(later));
-                }
-            }
-            duplicates = again.size();
-            emissions.addAll(again);
-        }
-        Map<String, Long> bad = new TreeMap<>();
-        if (drills.contains(Drill.BAD_DATA)) {
-            emissions.addAll(BadRecords.make(allScans, residents, drillRng, bad));
-        }
-        if (plan.partitionTownship != null) {
-            long from = plan.partitionFrom + shift;
-            long until = plan.partitionUntil + shift;
-            Set<String> held = new HashSet<>();
-            scenario.sitesOf(plan.partitionTownship).forEach(site -> held.add(site.id()));
-            for (int i = 0; i < emissions.size(); i++) {
-                Emission e = emissions.get(i);
-                if (held.contains(e.key()) && e.sendAt() >= from && e.sendAt() < until) {
-                    emissions.set(i, e.heldUntil(until));
-                }
-            }
-            Township t = scenario.township(plan.partitionTownship);
-            faults.add(new Ledger.Fault(Drill.PARTITION.label(), null, t.id(), iso(from), iso(until), null,
-                    t.name() + "'s stations held 10 min of events and sent them in one burst"));
-        }
-        emissions.sort(Comparator.comparingLong(Emission::sendAt)); // stable: ties keep generation order
-        faults.sort(Comparator.comparing(Ledger.Fault::start).thenComparing(Ledger.Fault::kind)
-                .thenComparing(f -> f.site() == null ? "" : f.site()));
-
-        return new Replay(emissions, ledger(newcomers, siteTotals, maxQueue, firstScan, lastScan, waveTotals,
-                duplicates, faults, bad, emissions));
+        return new Replay(emissions, stream.ledger());
     }
 
-    private Ledger ledger(int[][] newcomers, long[][] siteTotals, int[] maxQueue, long[] firstScan, long[] lastScan,
-                          long[][] waveTotals, long duplicates, List<Ledger.Fault> faults, Map<String, Long> bad,
-                          List<Emission> emissions) {
-        List<Site> sites = scenario.sites();
-        Map<String, Ledger.SiteTally> siteTallies = new LinkedHashMap<>();
-        Map<String, long[]> byTownship = new LinkedHashMap<>();
-        scenario.townships().forEach(t -> byTownship.put(t.id(), new long[4]));
-        long[] county = new long[4];
-        for (int s = 0; s < sites.size(); s++) {
-            Site site = sites.get(s);
-            long[] v = siteTotals[s];
-            siteTallies.put(site.id(), new Ledger.SiteTally(site.townshipId(), v[0], v[1], v[2], v[3],
-                    site.samplers(), site.capacityPerHour(), maxQueue[s],
-                    v[0] == 0 ? null : iso(firstScan[s]), v[0] == 0 ? null : iso(lastScan[s])));
-            long[] tt = byTownship.get(site.townshipId());
-            for (int k = 0; k < 4; k++) {
-                tt[k] += v[k];
-                county[k] += v[k];
-            }
-        }
-        Map<String, Ledger.TownshipTally> townshipTallies = new LinkedHashMap<>();
-        for (Township t : scenario.townships()) {
-            long[] v = byTownship.get(t.id());
-            List<Site> own = scenario.sitesOf(t.id());
-            townshipTallies.put(t.id(), new Ledger.TownshipTally(t.nameZh(), t.name(), v[0], v[1], v[2], v[3],
-                    t.population(), round4((double) v[1] / t.population()), own.size(),
-                    own.stream().mapToInt(Site::samplers).sum()));
-        }
-        List<Ledger.WaveTally> waveTallies = new ArrayList<>();
-        for (int w = 0; w < scenario.waves().size(); w++) {
-            Wave wave = scenario.waves().get(w);
-            waveTallies.add(new Ledger.WaveTally(wave.name(), iso(wave.opens().toEpochMilli() + shift),
-                    iso(wave.closes().toEpochMilli() + shift), waveTotals[w][0], waveTotals[w][1], waveTotals[w][2]));
-        }
-        long population = scenario.population();
-        Ledger.County c = new Ledger.County(county[0], county[1], county[2], county[3], population,
-                round4((double) county[1] / population), scenario.townships().size(), sites.size(),
-                scenario.samplers(), waveTallies);
-        Map<String, Long> records = new TreeMap<>();
-        for (Emission e : emissions) {
-            records.merge(e.topic(), 1L, Long::sum);
-        }
-        long start = emissions.isEmpty() ? 0 : emissions.get(0).sendAt();
-        long end = emissions.isEmpty() ? 0 : emissions.get(emissions.size() - 1).sendAt();
-        return new Ledger(scenario.name(), seed, drills.stream().sorted().map(Drill::label).toList(), iso(start),
-                iso(end), c, townshipTallies, siteTallies, duplicates, faults, bad, records);
+    /** The records one by one, in send order; the ledger once the last is taken. */
+    public CampaignStream stream() {
+        DrillPlan plan = DrillPlan.choose(scenario, drills, seed);
+        Residence residence = new Residence(scenario, seed, plan.shortfall);
+        return new CampaignStream(scenario, seed, drills, shift, new Residents(scenario.areaCode(), stationKey),
+                residence, plan);
     }
 
     static long mix(long seed, int a, int b) {
@@ -238,7 +89,7 @@ public final class CampaignSimulator {
         return Math.round(v * 10_000) / 10_000.0;
     }
 
-    /** Which sites and times the drills hit; chosen from the seed, in the county-wide wave. */
+    /** Which areas, sites and times the drills hit; chosen from the seed, in the last wave. */
     static final class DrillPlan {
         final Map<String, SiteWave.Effects> effects = new HashMap<>();
         final Map<String, String> kindBySite = new HashMap<>();
@@ -246,6 +97,10 @@ public final class CampaignSimulator {
         String partitionTownship;
         long partitionFrom;
         long partitionUntil;
+        Residence.Shortfall shortfall;
+        String stormTownship;
+        long stormFrom;
+        long stormUntil;
 
         static DrillPlan choose(Scenario scenario, Set<Drill> drills, long seed) {
             DrillPlan plan = new DrillPlan();
@@ -253,12 +108,26 @@ public final class CampaignSimulator {
             List<Wave> waves = scenario.waves();
             plan.wave = waves.size() - 1;
             long opens = waves.get(plan.wave).opens().toEpochMilli();
+            long closes = waves.get(plan.wave).closes().toEpochMilli();
             // Each drill takes sites in townships no other drill touches, so its alerts are its own.
             List<Township> pool = new ArrayList<>(scenario.townships());
+            int needed = (drills.contains(Drill.PARTITION) ? 1 : 0) + (drills.contains(Drill.SITE_OUTAGE) ? 3 : 0)
+                    + (drills.contains(Drill.SLOW_SITE) ? 1 : 0) + (drills.contains(Drill.CONGESTION) ? 2 : 0)
+                    + (drills.contains(Drill.BEHIND_PLAN) ? 1 : 0) + (drills.contains(Drill.ALERT_STORM) ? 1 : 0);
+            if (needed > pool.size()) {
+                throw new IllegalArgumentException("the drills " + drills.stream().sorted().map(Drill::label)
+                        .collect(Collectors.joining(", ")) + " take " + needed + " townships of their own; scenario "
+                        + scenario.name() + " has " + pool.size());
+            }
             if (drills.contains(Drill.PARTITION)) {
                 plan.partitionTownship = takeTownship(pool, rng).id();
                 plan.partitionFrom = opens + (90 + rng.nextInt(60)) * MINUTE;
                 plan.partitionUntil = plan.partitionFrom + 10 * MINUTE;
+                for (Site site : scenario.sitesOf(plan.partitionTownship)) {
+                    SiteWave.Effects fx = plan.effects.computeIfAbsent(site.id(), k -> new SiteWave.Effects());
+                    fx.heldFrom = plan.partitionFrom;
+                    fx.heldUntil = plan.partitionUntil;
+                }
             }
             if (drills.contains(Drill.SITE_OUTAGE)) {
                 for (int i = 0; i < 3; i++) {
@@ -284,7 +153,45 @@ public final class CampaignSimulator {
                     fx.surgeShare = 0.2;
                 }
             }
+            if (drills.contains(Drill.BEHIND_PLAN)) {
+                Township t = takeTownship(pool, rng);
+                int planDepth = scenario.depthOf(scenario.planLevel());
+                List<Area> candidates = new ArrayList<>();
+                for (Area a : scenario.areas()) {
+                    int[] up = scenario.lineage(scenario.areaIndex(a.id()));
+                    if (up.length - 1 == planDepth && (planDepth < 1 || scenario.areas().get(up[up.length - 2]).id()
+                            .equals(t.id()))) {
+                        candidates.add(a);
+                    }
+                }
+                Area area = candidates.isEmpty() ? scenario.area(t.id()) : candidates.get(rng.nextInt(candidates.size()));
+                plan.shortfall = new Residence.Shortfall(scenario.areaIndex(area.id()), judgedWave(scenario),
+                        BEHIND_PLAN_KEEP);
+            }
+            if (drills.contains(Drill.ALERT_STORM)) {
+                plan.stormTownship = takeTownship(pool, rng).id();
+                long quarter = (closes - opens) / 4 / MINUTE;
+                plan.stormFrom = opens + (quarter + rng.nextLong(Math.max(1, quarter))) * MINUTE;
+                plan.stormUntil = plan.stormFrom + STORM;
+                for (Site site : scenario.sitesOf(plan.stormTownship)) {
+                    SiteWave.Effects fx = plan.effects.computeIfAbsent(site.id(), k -> new SiteWave.Effects());
+                    fx.heldFrom = plan.stormFrom;
+                    fx.heldUntil = plan.stormUntil;
+                    fx.heartbeatsLost = true;
+                }
+            }
             return plan;
+        }
+
+        /** The wave the behind-plan rule judges: the last to open before the deadline. */
+        static int judgedWave(Scenario scenario) {
+            int judged = scenario.waves().size() - 1;
+            for (int w = 0; w < scenario.waves().size(); w++) {
+                if (scenario.waves().get(w).opens().isBefore(scenario.deadline())) {
+                    judged = w;
+                }
+            }
+            return judged;
         }
 
         private SiteWave.Effects effectsOf(String siteId, Drill drill) {
@@ -306,54 +213,68 @@ public final class CampaignSimulator {
             return fx == null ? new SiteWave.Effects() : fx;
         }
 
-        /** The ledger's record of what a drill did to this site in this wave. */
-        List<Ledger.Fault> faults(Site site, int w, SiteWave.Result r, long shift) {
-            String kind = kindBySite.get(site.id());
-            if (kind == null || w != wave) {
+        /** The ledger's record of what a drill did to this site in this wave, once the site has closed. */
+        List<Ledger.Fault> faults(Site site, int w, SiteWave r, long shift) {
+            if (w != wave) {
                 return List.of();
             }
+            List<Ledger.Fault> out = new ArrayList<>();
+            String kind = kindBySite.get(site.id());
             SiteWave.Effects fx = effects.get(site.id());
-            return switch (kind) {
-                case "site-outage" -> List.of(new Ledger.Fault(kind, site.id(), site.townshipId(),
-                        iso(fx.outageFrom + shift), iso(fx.outageUntil + shift), AlertKind.STATION_OFFLINE.name(),
-                        "no scans and no heartbeats for 30 min; the line kept growing (peak "
-                                + peakQueue(r, fx.outageFrom, fx.outageUntil + 30 * MINUTE) + ")"));
-                case "slow-site" -> List.of(new Ledger.Fault(kind, site.id(), site.townshipId(),
-                        iso(fx.slowFrom + shift), iso(fx.slowUntil + shift), AlertKind.SITE_SLOW.name(),
-                        "samplers at 30% speed for an hour (line peaked at "
-                                + peakQueue(r, fx.slowFrom, fx.slowUntil + 30 * MINUTE) + ")"));
-                case "congestion" -> {
-                    long end = congestionEnd(r, fx.surgeFrom);
-                    yield List.of(new Ledger.Fault(kind, site.id(), site.townshipId(), iso(fx.surgeFrom + shift),
-                            iso(end + shift), AlertKind.SITE_CONGESTED.name(),
-                            "20% of the wave's arrivals in 10 min; the line peaked at "
-                                    + peakQueue(r, fx.surgeFrom, end) + " and was under " + QUEUE_BUSY + " again at the end"));
+            if (kind != null) {
+                switch (kind) {
+                    case "site-outage" -> out.add(new Ledger.Fault(kind, site.id(), site.townshipId(), site.areaId(),
+                            iso(fx.outageFrom + shift), iso(fx.outageUntil + shift), AlertKind.STATION_OFFLINE.name(),
+                            "no scans and no heartbeats for 30 min; the line kept growing (peak "
+                                    + peakQueue(r, fx.outageFrom, fx.outageUntil + 30 * MINUTE) + ")"));
+                    case "slow-site" -> out.add(new Ledger.Fault(kind, site.id(), site.townshipId(), site.areaId(),
+                            iso(fx.slowFrom + shift), iso(fx.slowUntil + shift), AlertKind.SITE_SLOW.name(),
+                            "samplers at 30% speed for an hour (line peaked at "
+                                    + peakQueue(r, fx.slowFrom, fx.slowUntil + 30 * MINUTE) + ")"));
+                    case "congestion" -> {
+                        long end = congestionEnd(r, fx.surgeFrom);
+                        out.add(new Ledger.Fault(kind, site.id(), site.townshipId(), site.areaId(),
+                                iso(fx.surgeFrom + shift), iso(end + shift), AlertKind.SITE_CONGESTED.name(),
+                                "20% of the wave's arrivals in 10 min; the line peaked at " + peakQueue(r, fx.surgeFrom, end)
+                                        + " and was under " + QUEUE_BUSY + " again at the end"));
+                    }
+                    default -> { }
                 }
-                default -> List.of();
-            };
+            }
+            if (site.townshipId().equals(stormTownship)) {
+                out.add(new Ledger.Fault(Drill.ALERT_STORM.label(), site.id(), site.townshipId(), site.areaId(),
+                        iso(stormFrom + shift), iso(stormUntil + shift), AlertKind.STATION_OFFLINE.name(),
+                        "the township's mobile network was down for " + STORM / MINUTE + " min: no heartbeat sent, "
+                                + "scans recorded offline and sent when it came back"));
+            }
+            return out;
         }
 
-        private static int peakQueue(SiteWave.Result r, long from, long until) {
+        private static int peakQueue(SiteWave r, long from, long until) {
+            long[] times = r.heartbeatTimes();
+            int[] queues = r.heartbeatQueues();
             int peak = 0;
-            for (int k = 0; k < r.heartbeatTimes.length; k++) {
-                if (r.heartbeatTimes[k] >= from && r.heartbeatTimes[k] <= until) {
-                    peak = Math.max(peak, r.heartbeatQueues[k]);
+            for (int k = 0; k < times.length; k++) {
+                if (times[k] >= from && times[k] <= until) {
+                    peak = Math.max(peak, queues[k]);
                 }
             }
             return peak;
         }
 
         /** When the line, having reached congestion after the surge, is back under busy. */
-        private static long congestionEnd(SiteWave.Result r, long surgeFrom) {
+        private static long congestionEnd(SiteWave r, long surgeFrom) {
+            long[] times = r.heartbeatTimes();
+            int[] queues = r.heartbeatQueues();
             boolean congested = false;
-            for (int k = 0; k < r.heartbeatTimes.length; k++) {
-                long t = r.heartbeatTimes[k];
+            for (int k = 0; k < times.length; k++) {
+                long t = times[k];
                 if (t < surgeFrom) {
                     continue;
                 }
-                if (r.heartbeatQueues[k] >= QUEUE_CONGESTED) {
+                if (queues[k] >= QUEUE_CONGESTED) {
                     congested = true;
-                } else if (congested && r.heartbeatQueues[k] < QUEUE_BUSY) {
+                } else if (congested && queues[k] < QUEUE_BUSY) {
                     return t;
                 }
             }

@@ -18,7 +18,11 @@ public enum Drill {
     /** 5% of scans sent twice with the same scanId. */
     DUPLICATES("duplicates"),
     /** Corrupt bytes, unknown fingerprints, raw ID numbers, unknown sites, invalid fields. */
-    BAD_DATA("bad-data");
+    BAD_DATA("bad-data"),
+    /** Half the people of one area at the plan level due in the last wave stay home: it falls behind plan. */
+    BEHIND_PLAN("behind-plan"),
+    /** A mobile network outage: every station of one township is cut off for 10 minutes at once. */
+    ALERT_STORM("alert-storm");
 
     private final String label;
 

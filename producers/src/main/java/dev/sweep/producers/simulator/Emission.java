@@ -7,10 +7,6 @@ package dev.sweep.producers.simulator;
  */
 public record Emission(String topic, String key, byte[] value, long eventTime, long sendAt, int newPersons) {
 
-    Emission heldUntil(long later) {
-        return new Emission(topic, key, value, eventTime, later, newPersons);
-    }
-
     Emission sentAgainAt(long later) {
         return new Emission(topic, key, value, eventTime, later, 0);
     }

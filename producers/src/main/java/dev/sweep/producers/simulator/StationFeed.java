@@ -1,10 +1,12 @@
 package dev.sweep.producers.simulator;
 
+import dev.sweep.schemas.KafkaClientConfig;
 import dev.sweep.schemas.KafkaClients;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -12,7 +14,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Sends a replay to Kafka as the stations would: at {@code speed} times real time (or as fast as
+ * Sends a replay (a list, or a stream) to Kafka as the stations would: at {@code speed} times real time (or as fast as
  * the broker takes it), skipping the night between waves so a replay does not sit idle for hours.
  */
 public final class StationFeed implements AutoCloseable {
@@ -23,7 +25,12 @@ public final class StationFeed implements AutoCloseable {
     private final Producer<String, byte[]> producer;
 
     public StationFeed(String bootstrap) {
-        this(new KafkaProducer<>(KafkaClients.producer(bootstrap, "sweep-simulator")));
+        this(bootstrap, KafkaClientConfig.NONE);
+    }
+
+    /** Through a secured broker: {@code client} carries the stations' TLS and SASL settings. */
+    public StationFeed(String bootstrap, KafkaClientConfig client) {
+        this(new KafkaProducer<>(KafkaClients.producer(bootstrap, client, "sweep-simulator")));
     }
 
     StationFeed(Producer<String, byte[]> producer) {
@@ -32,11 +39,30 @@ public final class StationFeed implements AutoCloseable {
 
     /** Replay time of the whole list: event time with the nights compressed. */
     public static long replayMillis(List<Emission> emissions) {
+        return replayMillis(emissions.iterator());
+    }
+
+    /** Replay time of the records to come (taking them): event time with the nights compressed. */
+    public static long replayMillis(Iterator<Emission> emissions) {
         long total = 0;
-        for (int i = 1; i < emissions.size(); i++) {
-            total += replayed(emissions.get(i).sendAt() - emissions.get(i - 1).sendAt());
+        long previous = Long.MIN_VALUE;
+        while (emissions.hasNext()) {
+            long at = emissions.next().sendAt();
+            if (previous != Long.MIN_VALUE) {
+                total += replayed(at - previous);
+            }
+            previous = at;
         }
         return total;
+    }
+
+    /** When each emission is due, in ms of replay time from the first (nights compressed as {@link #send} does). */
+    public static long[] replayTimes(List<Emission> emissions) {
+        long[] at = new long[emissions.size()];
+        for (int i = 1; i < at.length; i++) {
+            at[i] = at[i - 1] + replayed(emissions.get(i).sendAt() - emissions.get(i - 1).sendAt());
+        }
+        return at;
     }
 
     private static long replayed(long gap) {
@@ -52,17 +78,30 @@ public final class StationFeed implements AutoCloseable {
      */
     public void send(List<Emission> emissions, double speed, PrintStream progress, long population, ZoneId zone)
             throws InterruptedException {
+        send(emissions.iterator(), speed, progress, population, zone);
+    }
+
+    /**
+     * Sends the records as they come (a {@link CampaignStream}: the campaign is never held in memory), paced;
+     * returns how many were sent, once all are acknowledged.
+     */
+    public long send(Iterator<Emission> emissions, double speed, PrintStream progress, long population, ZoneId zone)
+            throws InterruptedException {
         AtomicReference<Exception> failure = new AtomicReference<>();
         long wallStart = System.nanoTime();
         long replay = 0;
         long persons = 0;
         long lastReport = wallStart;
+        long previous = Long.MIN_VALUE;
+        long i = -1;
         DateTimeFormatter clock = DateTimeFormatter.ofPattern("MM-dd HH:mm:ss").withZone(zone);
-        for (int i = 0; i < emissions.size(); i++) {
-            Emission e = emissions.get(i);
-            if (i > 0) {
-                replay += replayed(e.sendAt() - emissions.get(i - 1).sendAt());
+        while (emissions.hasNext()) {
+            Emission e = emissions.next();
+            i++;
+            if (previous != Long.MIN_VALUE) {
+                replay += replayed(e.sendAt() - previous);
             }
+            previous = e.sendAt();
             if (speed > 0) {
                 long dueNanos = wallStart + (long) (replay / speed * 1_000_000);
                 long wait = dueNanos - System.nanoTime();
@@ -92,12 +131,13 @@ public final class StationFeed implements AutoCloseable {
         }
         producer.flush();
         if (progress != null) {
-            progress.printf("\rsent %,d events in %.1f s · coverage %.1f%%%n", emissions.size(),
+            progress.printf("\rsent %,d events in %.1f s · coverage %.1f%%%n", i + 1,
                     (System.nanoTime() - wallStart) / 1e9, 100.0 * persons / population);
         }
         if (failure.get() != null) {
             throw new IllegalStateException("Kafka refused a record: " + failure.get().getMessage(), failure.get());
         }
+        return i + 1;
     }
 
     @Override

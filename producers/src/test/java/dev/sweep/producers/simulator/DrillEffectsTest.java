@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sweep.campaign.Scenario;
 import dev.sweep.campaign.Site;
+import dev.sweep.campaign.Township;
 import dev.sweep.events.AlertKind;
 import dev.sweep.events.ScanEvent;
 import dev.sweep.events.StationStatus;
@@ -377,8 +378,114 @@ class DrillEffectsTest {
         assertEquals(clean.ledger().county(), ledger.county());
     }
 
+    /**
+     * One area at the plan level (a township in Neixiang) falls behind: half its people due in the last wave
+     * stay home, the other townships make up for them. The job's rule, applied to the replay, raises
+     * TOWNSHIP_BEHIND_PLAN for that area from its first judged minute to the deadline, and for no other.
+     */
     @Test
-    void drillAllEnablesAllSix() {
+    void behindPlanLeavesOneAreaClearlyUnderThePlan() {
+        CampaignSimulator.Replay r = drill(Drill.BEHIND_PLAN);
+        Ledger ledger = r.ledger();
+        assertEquals(1, ledger.faults().size());
+        Ledger.Fault f = ledger.faults().get(0);
+        assertEquals("behind-plan", f.kind());
+        assertNull(f.site());
+        assertEquals(AlertKind.TOWNSHIP_BEHIND_PLAN.name(), f.expectedAlert());
+        assertEquals(S.planLevel(), S.area(f.area()).level());
+        assertEquals(f.area(), f.township(), "in Neixiang the plan level is the township's");
+        assertEquals(S.waves().get(S.waves().size() - 1).opens().toString(), f.start());
+        assertEquals(S.deadline().toString(), f.end());
+
+        // The other townships make up for it: the county and each wave keep their people (re-tests follow them).
+        assertEquals(478_609, ledger.county().persons());
+        assertEquals(clean.ledger().county().coverage(), ledger.county().coverage());
+        for (int w = 0; w < S.waves().size(); w++) {
+            assertEquals(S.waves().get(w).persons(), ledger.county().waves().get(w).persons());
+        }
+        double drilled = ledger.areas().get(f.area()).coverage();
+        assertTrue(drilled < S.targetCoverage() - 0.2, f.area() + " ends at " + drilled);
+        for (Township t : S.townships()) {
+            if (!t.id().equals(f.area())) {
+                assertTrue(ledger.townships().get(t.id()).persons() >= clean.ledger().townships().get(t.id()).persons(),
+                        t.id() + " makes up for the drilled township");
+            }
+        }
+        // Its sites, with fewer people coming, never queue longer than in the clean campaign's worst.
+        int cleanWorst = clean.ledger().sites().values().stream().mapToInt(Ledger.SiteTally::maxQueue).max().orElseThrow();
+        for (Site site : S.sitesOf(f.township())) {
+            assertTrue(ledger.sites().get(site.id()).maxQueue() <= cleanWorst, site.id());
+        }
+
+        PlanRule.Verdict v = PlanRule.judge(S, r.emissions());
+        long judgedFrom = millis(f.start()) + 15 * MIN;
+        assertEquals(List.of(new PlanRule.Raised(f.area(), judgedFrom, judgedFrom + 15 * MIN)), v.raised());
+        System.out.println("behind-plan: lowest projection minus the target, by township: " + v.lowestMargin());
+        assertTrue(v.lowestMargin().get(f.area()) < -0.2);
+    }
+
+    /**
+     * A township's mobile network goes down for 10 minutes: its stations keep swabbing, send no heartbeat,
+     * and send the scans they recorded when it comes back. Every one of its sites is a fault of its own,
+     * STATION_OFFLINE expected; the truth is the clean campaign's.
+     */
+    @Test
+    void alertStormCutsOffEveryStationOfOneTownshipAtOnce() {
+        CampaignSimulator.Replay r = drill(Drill.ALERT_STORM);
+        Ledger ledger = r.ledger();
+        List<Ledger.Fault> faults = faults(ledger, Drill.ALERT_STORM);
+        assertEquals(faults, ledger.faults());
+        String township = faults.get(0).township();
+        Set<String> hit = S.sitesOf(township).stream().map(Site::id).collect(Collectors.toSet());
+        assertEquals(hit, faults.stream().map(Ledger.Fault::site).collect(Collectors.toSet()), "one fault per site");
+        long from = millis(faults.get(0).start());
+        long until = millis(faults.get(0).end());
+        assertEquals(10 * MIN, until - from);
+        for (Ledger.Fault f : faults) {
+            assertEquals(township, f.township());
+            assertEquals(S.site(f.site()).areaId(), f.area());
+            assertEquals(AlertKind.STATION_OFFLINE.name(), f.expectedAlert());
+            assertEquals(faults.get(0).start(), f.start());
+            assertEquals(faults.get(0).end(), f.end());
+        }
+
+        long lost = 0;
+        for (String site : hit) {
+            List<StationStatus> hs = heartbeats(r.emissions(), site);
+            assertTrue(hs.stream().noneMatch(h -> h.getReportedAt().toEpochMilli() >= from
+                    && h.getReportedAt().toEpochMilli() < until), site + " reports nothing while cut off");
+            long before = hs.stream().mapToLong(h -> h.getReportedAt().toEpochMilli()).filter(t -> t < from).max()
+                    .orElseThrow();
+            long after = hs.stream().mapToLong(h -> h.getReportedAt().toEpochMilli()).filter(t -> t >= until).min()
+                    .orElseThrow();
+            assertTrue(after - before >= 10 * MIN, site + " silent for the outage, longer than the 3 min threshold");
+            assertTrue(after < until + 30 * SEC, site + " reports again as soon as it is back");
+            lost += heartbeats(clean.emissions(), site).size() - hs.size();
+            // The scans it recorded meanwhile go out together when the network is back.
+            long recorded = 0;
+            for (Emission e : of(r.emissions(), Topics.SCANS, site)) {
+                if (e.eventTime() >= from && e.eventTime() < until) {
+                    assertEquals(until, e.sendAt());
+                    recorded++;
+                } else {
+                    assertEquals(e.eventTime(), e.sendAt());
+                }
+            }
+            assertEquals(scansIn(clean.emissions(), site, from, until), recorded, site + " kept swabbing");
+            assertTrue(recorded > 0, site);
+        }
+        assertEquals(20L * hit.size(), lost, "10 min of heartbeats per site");
+        // Only heartbeats are lost: the same scans, the same truth.
+        assertEquals(Replays.multisetDigest(clean.emissions().stream().filter(Replays::isScan).toList()),
+                Replays.multisetDigest(r.emissions().stream().filter(Replays::isScan).toList()));
+        assertEquals(clean.ledger().county(), ledger.county());
+        assertEquals(clean.ledger().areas(), ledger.areas());
+        assertEquals(clean.ledger().sites(), ledger.sites());
+        assertEquals(clean.ledger().records().get(Topics.STATION_STATUS) - lost, ledger.records().get(Topics.STATION_STATUS));
+    }
+
+    @Test
+    void drillAllEnablesAllEight() {
         assertEquals(EnumSet.allOf(Drill.class), Drill.parse(List.of("all")));
         assertEquals(EnumSet.allOf(Drill.class), Drill.parse(List.of("duplicates", "all")));
         assertEquals(EnumSet.of(Drill.SLOW_SITE, Drill.BAD_DATA), Drill.parse(List.of("slow-site", "bad-data")));
@@ -387,15 +494,21 @@ class DrillEffectsTest {
         assertTrue(e.getMessage().contains("flood") && e.getMessage().contains("site-outage"), e.getMessage());
 
         Ledger ledger = Replays.allDrills().ledger();
-        assertEquals(List.of("site-outage", "slow-site", "congestion", "partition", "duplicates", "bad-data"),
-                ledger.drills());
+        assertEquals(List.of("site-outage", "slow-site", "congestion", "partition", "duplicates", "bad-data",
+                "behind-plan", "alert-storm"), ledger.drills());
         Map<String, Long> kinds = ledger.faults().stream()
                 .collect(Collectors.groupingBy(Ledger.Fault::kind, TreeMap::new, Collectors.counting()));
-        assertEquals(Map.of("site-outage", 3L, "slow-site", 1L, "congestion", 2L, "partition", 1L), kinds);
+        String storm = faults(ledger, Drill.ALERT_STORM).get(0).township();
+        assertEquals(Map.of("site-outage", 3L, "slow-site", 1L, "congestion", 2L, "partition", 1L, "behind-plan", 1L,
+                "alert-storm", (long) S.sitesOf(storm).size()), kinds);
         // Every drill takes townships no other drill touches.
-        assertEquals(ledger.faults().size(), ledger.faults().stream().map(Ledger.Fault::township).distinct().count());
+        assertEquals(9, ledger.faults().stream().map(Ledger.Fault::township).distinct().count());
         assertTrue(ledger.duplicatesSent() > 0);
         assertEquals(90, ledger.badRecords().values().stream().mapToLong(Long::longValue).sum());
         assertEquals(478_609, ledger.county().persons());
+        // Together, each drill still does what it says: one area behind plan, and only that one.
+        String behind = faults(ledger, Drill.BEHIND_PLAN).get(0).area();
+        assertEquals(List.of(behind), PlanRule.judge(S, Replays.allDrills().emissions()).raised().stream()
+                .map(PlanRule.Raised::area).toList());
     }
 }

@@ -9,10 +9,12 @@ import dev.sweep.schemas.RejectedRecordException;
 import dev.sweep.schemas.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -24,6 +26,9 @@ import java.util.Set;
 final class Replays {
     static final long SEED = 7;
     static final Scenario NEIXIANG = Scenario.load("neixiang");
+    /** Ten townships of two or three villages, two sites each: every drill at once, in a second. */
+    static final Scenario SMALL = Scenario.load(Path.of("src/test/resources/scenarios/small-county").toAbsolutePath()
+            .toString());
 
     private static CampaignSimulator.Replay clean;
     private static CampaignSimulator.Replay allDrills;
@@ -86,9 +91,15 @@ final class Replays {
 
     /** SHA-256 over every emission in order: topic, key, value, event time and send time. */
     static String digest(List<Emission> emissions) {
+        return digest(emissions.iterator());
+    }
+
+    /** The same, over the records of a stream as they come (taking them). */
+    static String digest(Iterator<Emission> emissions) {
         MessageDigest md = sha256();
         ByteBuffer longs = ByteBuffer.allocate(16);
-        for (Emission e : emissions) {
+        while (emissions.hasNext()) {
+            Emission e = emissions.next();
             md.update(e.topic().getBytes(StandardCharsets.UTF_8));
             md.update((byte) 0);
             md.update(e.key().getBytes(StandardCharsets.UTF_8));

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link TownshipPlanAlerts} keyed by township on the tiny campaign: one wave 08:00-10:00, the
+ * {@link PlanAlerts} keyed by area at the plan level (the township) on the tiny campaign: one wave 08:00-10:00, the
  * deadline at its close, Chengguan 6,500 people against a target of 85% (5,525).
  */
-class TownshipPlanAlertsHarnessTest {
+class PlanAlertsHarnessTest {
     static final long OPENS = Instant.parse("2022-05-04T00:00:00Z").toEpochMilli();
     static final long MINUTE = 60_000L;
 
@@ -29,8 +29,7 @@ class TownshipPlanAlertsHarnessTest {
     @BeforeEach
     void open() throws Exception {
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new TownshipPlanAlerts(Campaigns.TINY, 0.85, AlertRules.defaults()),
-                c -> c.getTownshipId().toString(), Types.STRING);
+                new PlanAlerts(Campaigns.TINY, 0.85, AlertRules.defaults()), c -> c.getAreaId(), Types.STRING);
     }
 
     @AfterEach
@@ -39,7 +38,7 @@ class TownshipPlanAlertsHarnessTest {
     }
 
     private void point(long minute, long sampled, double ratePerHour) throws Exception {
-        harness.processElement(Coverage.newBuilder().setScope(CoverageScope.TOWNSHIP).setTownshipId("CG")
+        harness.processElement(Coverage.newBuilder().setScope(CoverageScope.TOWNSHIP).setTownshipId("CG").setLevel("township").setAreaId("CG")
                 .setMinute(Instant.ofEpochMilli(OPENS + minute * MINUTE)).setSampled(sampled).setPopulation(6500)
                 .setCoverage(sampled / 6500.0).setRatePerHour(ratePerHour).setEtaMinutes(null).build(),
                 OPENS + minute * MINUTE);
@@ -52,6 +51,7 @@ class TownshipPlanAlertsHarnessTest {
     private List<String> alerts() {
         List<String> out = new ArrayList<>();
         for (Alert a : harness.extractOutputValues()) {
+            assertEquals(a.getTownshipId(), a.getAreaId(), "at the township level, the area is the township");
             out.add(a.getState() + " " + a.getKind() + " " + a.getTownshipId() + " since+"
                     + (a.getSince().toEpochMilli() - OPENS) / MINUTE + " at+" + (a.getAt().toEpochMilli() - OPENS) / MINUTE
                     + " " + Math.round(a.getValue() * 100) / 100.0);

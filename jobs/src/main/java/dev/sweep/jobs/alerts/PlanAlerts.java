@@ -18,14 +18,15 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by township, fed its coverage points: once a minute of event time during the wave that
- * ends the campaign, projects the township's coverage at the deadline at its current rate (over
+ * Keyed by an area at the plan level (a township by default, a street in a city: {@link Scenario#planLevel}),
+ * fed its coverage points: once a minute of event time during the wave that
+ * ends the campaign, projects the area's coverage at the deadline at its current rate (over
  * the last 15 minutes) and raises TOWNSHIP_BEHIND_PLAN when the projection misses the target.
  * Earlier waves are judged by their own schedule, not by this rule: their pace says nothing of
  * the final wave's. At the deadline the plan is settled: a raised incident is resolved.
  * State: the newest point of a past minute, points waiting for their minute, the incident.
  */
-public final class TownshipPlanAlerts extends KeyedProcessFunction<String, Coverage, Alert> {
+public final class PlanAlerts extends KeyedProcessFunction<String, Coverage, Alert> {
     static final long MINUTE = 60_000L;
     /** The rate is over 15 minutes (AreaCoverage): judge once a full window lies inside the wave. */
     static final long RATE_WINDOW = 15 * MINUTE;
@@ -39,7 +40,7 @@ public final class TownshipPlanAlerts extends KeyedProcessFunction<String, Cover
     private transient MapState<Long, Coverage> minutes;
     private transient ValueState<Plan> plan;
 
-    /** One township's standing against the plan as of its last judged minute (a Flink POJO). */
+    /** One area's standing against the plan as of its last judged minute (a Flink POJO). */
     public static class Plan {
         /** The newest point of a minute that had ended by the last judgement. */
         public Coverage latest;
@@ -49,7 +50,7 @@ public final class TownshipPlanAlerts extends KeyedProcessFunction<String, Cover
         public Plan() {}
     }
 
-    public TownshipPlanAlerts(Scenario campaign, double target, AlertRules rules) {
+    public PlanAlerts(Scenario campaign, double target, AlertRules rules) {
         this.campaign = campaign;
         this.target = target;
         this.rules = rules;
@@ -105,12 +106,12 @@ public final class TownshipPlanAlerts extends KeyedProcessFunction<String, Cover
             }
         }
         p.lastTick = now;
-        String township = ctx.getCurrentKey();
+        String area = ctx.getCurrentKey();
         Incident i = p.incident == null ? new Incident() : p.incident;
         if (now >= deadline) {
             // The campaign's deadline: the plan is settled, and what was behind it is no longer news.
             if (i.raised()) {
-                out.collect(text.alert(AlertKind.TOWNSHIP_BEHIND_PLAN, AlertState.RESOLVED, i.alertId, township, null,
+                out.collect(text.alert(AlertKind.TOWNSHIP_BEHIND_PLAN, AlertState.RESOLVED, i.alertId, area, null,
                         i.since, now, p.latest == null ? 0 : p.latest.getCoverage(), target));
             }
             p.incident = null;
@@ -127,12 +128,12 @@ public final class TownshipPlanAlerts extends KeyedProcessFunction<String, Cover
         double projected = (c.getSampled() + c.getRatePerHour() * hoursLeft) / c.getPopulation();
         switch (i.observe(projected < target, now, now, rules.behindPlanFor().toMillis(), rules.clearAfter().toMillis())) {
             case RAISE -> {
-                i.alertId = Incident.idOf(AlertKind.TOWNSHIP_BEHIND_PLAN.name(), township, i.since);
-                out.collect(text.alert(AlertKind.TOWNSHIP_BEHIND_PLAN, AlertState.RAISED, i.alertId, township, null,
+                i.alertId = Incident.idOf(AlertKind.TOWNSHIP_BEHIND_PLAN.name(), area, i.since);
+                out.collect(text.alert(AlertKind.TOWNSHIP_BEHIND_PLAN, AlertState.RAISED, i.alertId, area, null,
                         i.since, now, projected, target));
             }
             case RESOLVE -> {
-                out.collect(text.alert(AlertKind.TOWNSHIP_BEHIND_PLAN, AlertState.RESOLVED, i.alertId, township,
+                out.collect(text.alert(AlertKind.TOWNSHIP_BEHIND_PLAN, AlertState.RESOLVED, i.alertId, area,
                         null, i.since, now, projected, target));
                 i = new Incident();
             }
