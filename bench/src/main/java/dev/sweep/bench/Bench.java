@@ -37,7 +37,6 @@ public final class Bench {
     static final int TRACKED_SITES = 48;
     /** The campaign is moved so its last wave closed this long before the bench starts: the live scans come after it, inside its window. */
     static final Duration CAMPAIGN_ENDED_AGO = Duration.ofHours(2);
-    static final Duration JOB_LIMIT = Duration.ofMinutes(30);
     static final Duration SIMULATE_LIMIT = Duration.ofMinutes(60);
 
     private final Session s;
@@ -106,7 +105,7 @@ public final class Bench {
                 long to = hourFrom.plus(Duration.ofHours(1)).toEpochMilli();
                 return LiveFeed.Stations.of(new CampaignSimulator(shipped, o.seed(), Set.of(), shift,
                         CampaignSimulator.DRILL_STATION_KEY).stream(), campaign, e -> {
-                            if (e.eventTime() >= from && e.eventTime() < to) {
+                            if (o.comparisons() && e.eventTime() >= from && e.eventTime() < to) {
                                 hour.add(e);
                             }
                         });
@@ -120,19 +119,25 @@ public final class Bench {
             List<BenchReport.Round> rounds = new ArrayList<>();
             try (KafkaPart kafka = s.kafka("kafka (campaign, copy)", copy(template, "kafka-throughput"));
                  KafkaPart hourKafka = s.kafka("kafka (1-hour backlog)", s.dir("kafka-hour"))) {
-                s.phase("1-hour backlog -> its own broker", () -> {
-                    try (StationFeed feed = new StationFeed(hourKafka.bootstrap())) {
-                        feed.send(hour, 0, null, campaign.population(), campaign.zone());
-                    }
-                    return null;
-                });
+                if (o.comparisons()) {
+                    s.phase("1-hour backlog -> its own broker", () -> {
+                        try (StationFeed feed = new StationFeed(hourKafka.bootstrap())) {
+                            feed.send(hour, 0, null, campaign.population(), campaign.zone());
+                        }
+                        return null;
+                    });
+                }
                 hour.clear();
                 for (int r = 1; r <= o.runs(); r++) {
                     int round = r;
-                    rounds.add(s.phase("throughput round " + r + "/" + o.runs() + ": raw, job x3", () -> {
+                    rounds.add(s.phase("throughput round " + r + "/" + o.runs() + ": raw, job x"
+                            + (o.comparisons() ? 3 : 1), () -> {
                         BenchReport.RawRun raw = raw(kafka, round);
                         BenchReport.JobRun withInflux = bounded("job + InfluxDB #" + round, kafka, influx,
                                 campaign, scans + heartbeats, scans);
+                        if (!o.comparisons()) {
+                            return new BenchReport.Round(round, raw, withInflux, null, null);
+                        }
                         BenchReport.JobRun kafkaOnly = bounded("job (Kafka only) #" + round, kafka, null, campaign,
                                 scans + heartbeats, scans);
                         BenchReport.JobRun hourRun = bounded("job 1-hour backlog #" + round, hourKafka, influx,
@@ -178,7 +183,7 @@ public final class Bench {
         double brokerCpu = seconds(kafka.process().cpu());
         double influxCpu = influx == null ? 0 : seconds(influx.process().cpu());
         try (JobPart job = s.job(name, new JobMain.Order(options, s.dir(slug(name)).toString(), records, scans))) {
-            JobMain.Reading r = job.awaitFinished(JOB_LIMIT);
+            JobMain.Reading r = job.awaitFinished(JobMain.readLimit(records));
             double processCpu = seconds(job.process().cpu());
             brokerCpu = seconds(kafka.process().cpu()) - brokerCpu;
             influxCpu = influx == null ? 0 : seconds(influx.process().cpu()) - influxCpu;
@@ -210,7 +215,7 @@ public final class Bench {
         try (KafkaPart kafka = s.kafka("kafka (live #" + run + ")", copy(template, "kafka-live-" + run));
              JobPart job = s.job("job live #" + run, new JobMain.Order(options(kafka, influx, campaign, false),
                      s.dir("job-live-" + run).toString(), records, scans))) {
-            JobMain.Reading caughtUp = job.awaitRead(JOB_LIMIT);
+            JobMain.Reading caughtUp = job.awaitRead(JobMain.readLimit(records));
             double catchUp = records / (caughtUp.lastReadSeconds() - caughtUp.firstReadSeconds());
             Thread.sleep(3_000); // the last early firings (1 s) and the InfluxDB sink's flush run out
             JobMain.Checkpointed c = job.checkpoint();
@@ -327,21 +332,21 @@ public final class Bench {
                 null, null, null));
         f.add(figure("", "  last record read -> finished", "s", over(rounds,
                 r -> r.withInflux().finishedSeconds() - r.withInflux().lastReadSeconds()), null, null, null));
-        Stats kafkaOnly = over(rounds, r -> r.kafkaOnly().sustainedPerSecond());
+        Stats kafkaOnly = overCompared(rounds, r -> r.kafkaOnly().sustainedPerSecond());
         f.add(figure("3", "job sustained, Kafka outputs only (no InfluxDB)", "rec/s", kafkaOnly, null, null,
                 "as 2, without --influx-url"));
         f.add(figure("4", "job / raw (each round's pair)", "%", over(rounds,
                 r -> 100 * r.withInflux().sustainedPerSecond() / r.raw().recordsPerSecond()), null, null,
                 "2 / 1 per round, then median, min and max; the raw read is one thread with a warm JVM, the job "
                         + o.parallelism() + " subtasks per operator from a cold JVM"));
-        f.add(figure("", "  job (Kafka only) / raw", "%", over(rounds,
+        f.add(figure("", "  job (Kafka only) / raw", "%", overCompared(rounds,
                 r -> 100 * r.kafkaOnly().sustainedPerSecond() / r.raw().recordsPerSecond()), null, null, null));
         f.add(figure("5", "job CPU per record (job + InfluxDB)", "us", over(rounds,
                 r -> r.withInflux().cpuMicrosPerRecord()), null, null, "CPU time of the job's JVM (every thread:"
                 + " tasks, Kafka clients, GC) from its first record read to its end, over the records; the broker's"
                 + " and influxd's CPU are apart (processes below)"));
         f.add(figure("6", "per-record CPU, second half of the whole campaign", "us",
-                over(rounds, r -> r.withInflux().secondHalfCpuMicrosPerRecord()), null, null,
+                overCompared(rounds, r -> r.withInflux().secondHalfCpuMicrosPerRecord()), null, null,
                 "the job's JVM's CPU from half the records read to the last, over that half, reading the whole"
                         + " campaign (" + campaign.records() + " records over " + campaign.spanHours() + " h of event"
                         + " time: the input can run that far ahead of the event clock) and, in its own broker, a"
@@ -355,12 +360,12 @@ public final class Bench {
                         + Math.round(100.0 * campaign.scans() / campaign.records()) + " %), and a scan does more work"
                         + " than a heartbeat"));
         f.add(figure("", "per-record CPU, second half of the 1-hour backlog", "us",
-                over(rounds, r -> r.hourBacklog().secondHalfCpuMicrosPerRecord()), null, null, null));
+                overCompared(rounds, r -> r.hourBacklog().secondHalfCpuMicrosPerRecord()), null, null, null));
         f.add(figure("", "  whole campaign, without the JIT compilers", "us",
-                over(rounds, r -> r.withInflux().secondHalfCpuMicrosPerRecordWithoutJit()), null, null, null));
+                overCompared(rounds, r -> r.withInflux().secondHalfCpuMicrosPerRecordWithoutJit()), null, null, null));
         f.add(figure("", "  1-hour backlog, without the JIT compilers", "us",
-                over(rounds, r -> r.hourBacklog().secondHalfCpuMicrosPerRecordWithoutJit()), null, null, null));
-        Stats ratio = over(rounds, r -> r.withInflux().secondHalfCpuMicrosPerRecordWithoutJit()
+                overCompared(rounds, r -> r.hourBacklog().secondHalfCpuMicrosPerRecordWithoutJit()), null, null, null));
+        Stats ratio = overCompared(rounds, r -> r.withInflux().secondHalfCpuMicrosPerRecordWithoutJit()
                 / r.hourBacklog().secondHalfCpuMicrosPerRecordWithoutJit());
         f.add(figure("", "  whole campaign / 1-hour backlog (without the JIT)", "x", ratio, "<= 1.25",
                 ratio.measured() ? ratio.median() <= 1.25 : null, null));
@@ -460,6 +465,11 @@ public final class Bench {
 
     private static Stats over(List<BenchReport.Round> rounds, ToDoubleFunction<BenchReport.Round> value) {
         return Stats.of(rounds.stream().map(r -> value.applyAsDouble(r)).toList());
+    }
+
+    /** As {@link #over}, for the figures of the compared runs: not measured (NaN) where they did not run. */
+    private static Stats overCompared(List<BenchReport.Round> rounds, ToDoubleFunction<BenchReport.Round> value) {
+        return over(rounds, r -> r.kafkaOnly() == null ? Double.NaN : value.applyAsDouble(r));
     }
 
     private static Stats overLive(List<BenchReport.LiveRun> runs, ToDoubleFunction<BenchReport.LiveRun> value) {

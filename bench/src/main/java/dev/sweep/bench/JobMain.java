@@ -3,6 +3,7 @@ package dev.sweep.bench;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.sweep.jobs.CoverageJob;
 import dev.sweep.jobs.CoverageOptions;
+import dev.sweep.schemas.Durations;
 import dev.sweep.schemas.KafkaClients;
 import dev.sweep.schemas.Topics;
 import java.io.BufferedReader;
@@ -106,6 +107,11 @@ public final class JobMain {
 
     static final Duration RECOVERY_LIMIT = Duration.ofMinutes(5);
 
+    /** How long a job may take to read {@code records}: 30 minutes, and a minute more per 300,000 (5,000 a second). */
+    static Duration readLimit(long records) {
+        return Duration.ofMinutes(30).plusSeconds(records / 5_000);
+    }
+
     private final Order order;
     private final CoverageOptions options;
     private final MiniCluster cluster;
@@ -175,7 +181,8 @@ public final class JobMain {
             Reading read = awaitRead(timing);
             answer(READ, read);
             if (options.bounded()) {
-                JobResult result = cluster.requestJobResult(job).get(1, TimeUnit.HOURS);
+                JobResult result = cluster.requestJobResult(job).get(readLimit(order.records()).toMinutes(),
+                        TimeUnit.MINUTES);
                 long end = System.nanoTime();
                 long cpu = cpuNanos();
                 if (!result.isSuccess()) {
@@ -191,7 +198,8 @@ public final class JobMain {
 
     /** Waits until every record of the order was read and every scan reached the register (or a live job runs). */
     private Reading awaitRead(Timing timing) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+        Duration limit = readLimit(order.records());
+        long deadline = System.nanoTime() + limit.toNanos();
         while (!timing.caughtUp() || (order.records() == 0 && status() != JobStatus.RUNNING)) {
             JobStatus status = status();
             if (status.isGloballyTerminalState() && !timing.caughtUp()) {
@@ -200,7 +208,7 @@ public final class JobMain {
                         + r.getSerializedThrowable().map(t -> t.getFullStringifiedStackTrace()).orElse(""));
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the job did not read its input within 30 min");
+                throw new IllegalStateException("the job did not read its input within " + Durations.text(limit));
             }
             Thread.sleep(20);
         }

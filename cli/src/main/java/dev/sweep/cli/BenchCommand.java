@@ -48,6 +48,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--latency-for", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class, description = "How long each latency is measured, after a 5 s warm-up. Default: ${DEFAULT-VALUE}.")
     Duration latencyFor;
 
+    @Option(names = "--no-comparisons", negatable = false, description = "Leave out the job with Kafka outputs only and the"
+            + " job on the 1-hour backlog (figures 3, 4's second line and 6): each is one more read of the whole campaign,"
+            + " half an hour and more for a city's.")
+    boolean noComparisons;
+
     @Option(names = "--soak", paramLabel = "DURATION", arity = "0..1", fallbackValue = "30m", converter = DurationConverter.class, description = "Run the soak instead of the bench, for DURATION (1m..6h). Default duration: ${FALLBACK-VALUE}.")
     Duration soak;
 
@@ -82,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
     BenchOptions options() {
         try {
             return new BenchOptions(Launcher.ofThisJvm(Sweep.class.getName()), scenario, seed, runs, parallelism,
-                    CoverageOptions.StateBackend.parse(stateBackend), latencyRates, latencyFor, soak, soakRate);
+                    CoverageOptions.StateBackend.parse(stateBackend), latencyRates, latencyFor, !noComparisons, soak, soakRate);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
