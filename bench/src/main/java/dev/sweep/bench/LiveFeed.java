@@ -127,7 +127,7 @@ final class LiveFeed implements AutoCloseable {
     private final Thread pollThread;
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
     private final Map<String, Long> refusedSent = new TreeMap<>();
-    private final long startNanos = System.nanoTime();
+    private volatile long startNanos;
     private volatile boolean stopSending;
     private volatile long scansSent;
     private volatile long heartbeatsSent;
@@ -158,6 +158,8 @@ final class LiveFeed implements AutoCloseable {
     static LiveFeed start(String bootstrap, InfluxQuery influx, Stations stations, int rate, int trackedSites,
                           boolean refuse, PrintStream log) {
         LiveFeed feed = new LiveFeed(bootstrap, influx, stations, rate, trackedSites, refuse, log);
+        feed.poller.takeBaseline();
+        feed.startNanos = System.nanoTime();
         feed.pollThread.start();
         feed.sender.start();
         return feed;
@@ -369,6 +371,7 @@ final class LiveFeed implements AutoCloseable {
     private final class Poller implements Runnable {
         private final InfluxQuery influx;
         private final String siteFilter;
+        private final Map<String, Long> baseline = new HashMap<>();
         volatile boolean stop;
         volatile long polls;
         volatile long failures;
@@ -376,6 +379,27 @@ final class LiveFeed implements AutoCloseable {
         Poller(InfluxQuery influx, String siteFilter) {
             this.influx = influx;
             this.siteFilter = siteFilter;
+        }
+
+        /**
+         * The tracked sites' scans already counted in this minute and the last, before the feed sends: an earlier
+         * feed's (the previous rate's) are in the same site minutes, and only this feed's scans are its to time.
+         * None when InfluxDB does not answer.
+         */
+        void takeBaseline() {
+            long from = System.currentTimeMillis() / 60_000 * 60_000 - 60_000;
+            try {
+                for (Map<String, Object> row : influx.rows("SELECT \"scans\" FROM \"site_throughput\" WHERE time >= "
+                        + from + "ms AND (" + siteFilter + ") GROUP BY \"site\"")) {
+                    if (row.get("scans") instanceof Number count && row.get("time") instanceof Number t) {
+                        baseline.put(row.get("site") + "@" + t.longValue(), count.longValue());
+                    }
+                }
+            } catch (IOException e) {
+                // InfluxDB down: nothing counted yet that this feed could be mistaken for
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         @Override
@@ -389,9 +413,10 @@ final class LiveFeed implements AutoCloseable {
                     long answered = System.nanoTime();
                     for (Map<String, Object> row : rows) {
                         if (row.get("scans") instanceof Number count && row.get("time") instanceof Number t) {
-                            SendLog l = logs.get(row.get("site") + "@" + t.longValue());
+                            String key = row.get("site") + "@" + t.longValue();
+                            SendLog l = logs.get(key);
                             if (l != null) {
-                                l.resolve(count.longValue(), answered, samples);
+                                l.resolve(count.longValue() - baseline.getOrDefault(key, 0L), answered, samples);
                             }
                         }
                     }
