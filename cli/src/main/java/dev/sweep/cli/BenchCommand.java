@@ -23,9 +23,10 @@ import picocli.CommandLine.Option;
                 + " and the machine's load around every phase.",
                 "Figures: raw read-and-decode rate; the job's sustained rate with and without InfluxDB and its ratio to"
                         + " the raw rate; CPU per record, on a 1-hour and on the whole campaign's backlog; scan ->"
-                        + " InfluxDB latency p50/p99 at each --latency-rates; heap after GC and checkpoint size and"
-                        + " duration with the whole campaign in the job's state; time from a killed task manager to"
-                        + " caught up.",
+                        + " InfluxDB latency p50/p99 at each --latency-rates; checkpoint durations (p50, p99) while the"
+                        + " job reads; heap after GC and checkpoint size and duration with the whole campaign in the"
+                        + " job's state; time from a killed task manager to caught up; the simulator's time and heap"
+                        + " for the campaign (--scenario neixiang, metro or a folder).",
                 "--soak [DURATION] runs the soak instead: the live job at --soak-rate scans/s for DURATION (30m) with a"
                         + " refused record every second and InfluxDB stopped and started twice; it reports whether"
                         + " everything arrived, the heap each minute and its trend, and the latency.",
