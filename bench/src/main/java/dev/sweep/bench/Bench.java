@@ -104,7 +104,7 @@ public final class Bench {
                 long from = hourFrom.toEpochMilli();
                 long to = hourFrom.plus(Duration.ofHours(1)).toEpochMilli();
                 return LiveFeed.Stations.of(new CampaignSimulator(shipped, o.seed(), Set.of(), shift,
-                        CampaignSimulator.DRILL_STATION_KEY).stream(), campaign, e -> {
+                        CampaignSimulator.DRILL_STATION_KEY).stream(), campaign, to, e -> {
                             if (o.comparisons() && e.eventTime() >= from && e.eventTime() < to) {
                                 hour.add(e);
                             }

@@ -64,9 +64,11 @@ final class LiveFeed implements AutoCloseable {
          * by: the scans and the heartbeats the campaign's checks accept (a CLOSED one left out: the live stations
          * stay open), and every record they refuse (a bad-data drill's), with its reason; each of the three up to
          * {@link #KEPT} records (they are sent in cycles, so a city's campaign needs no more memory than a
-         * county's). Every emission is handed on to {@code also}. Out of the window: a day before it.
+         * county's). Every emission is handed on to {@code also}; the replay is left once the scans and heartbeats
+         * are full and its send time reached {@code untilMillis} (a city's campaign is not generated to its end for this).
+         * Out of the window: a day before it.
          */
-        static Stations of(Iterator<Emission> replay, Scenario campaign, Consumer<Emission> also) {
+        static Stations of(Iterator<Emission> replay, Scenario campaign, long untilMillis, Consumer<Emission> also) {
             CampaignChecks checks = new CampaignChecks(campaign);
             long now = campaign.windowEnd().toEpochMilli(); // a replay may lie ahead of the wall clock: not the point here
             long from = campaign.waves().get(campaign.waves().size() - 1).opens().toEpochMilli();
@@ -75,6 +77,9 @@ final class LiveFeed implements AutoCloseable {
             List<Hostile> refused = new ArrayList<>();
             while (replay.hasNext()) {
                 Emission e = replay.next();
+                if (scans.size() >= KEPT && heartbeats.size() >= KEPT && e.sendAt() >= untilMillis) {
+                    break;
+                }
                 also.accept(e);
                 try {
                     if (e.topic().equals(Topics.SCANS)) {

@@ -60,7 +60,7 @@ final class Soak {
 
         LiveFeed.Stations stations = s.phase("replay with the bad-data drill, in the bench", () ->
                 LiveFeed.Stations.of(new CampaignSimulator(shipped, o.seed(), Drill.parse(List.of("bad-data")), shift,
-                        CampaignSimulator.DRILL_STATION_KEY).stream(), campaign, e -> { }));
+                        CampaignSimulator.DRILL_STATION_KEY).stream(), campaign, Long.MAX_VALUE, e -> { }));
         try (InfluxPart influx = s.phase("InfluxDB (testkit influxd) starts", s::influx);
              KafkaPart kafka = s.phase("Kafka (sweep kafka) starts", () -> s.kafka("kafka", s.dir("kafka")));
              JobPart job = s.phase("the live job starts", () -> {
