@@ -50,10 +50,14 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, SiteCount, 
         public Minute() {}
     }
 
-    /** The site's early emission (a Flink POJO): when it is due (-1: none pending), and how many minutes changed. */
+    /**
+     * The site's early emission (a Flink POJO): when it is due (-1: none pending), how many minutes changed, and
+     * the event clock when it last fired (a clock that has not moved since is not reading a backlog).
+     */
     public static class Early {
         public long due = -1;
         public int changed;
+        public long clock = Long.MIN_VALUE;
 
         public Early() {}
     }
@@ -114,13 +118,21 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, SiteCount, 
         long watermark = ctx.timerService().currentWatermark();
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             e.due = -1;
+            // A minute far ahead of a moving event clock is a backlog being read: its on-time emission comes soon
+            // and carries it; early emissions are for the minutes being lived now, and late corrections. A clock
+            // that has stopped (the stations went quiet, the inputs idle) may never reach it: it goes out now.
+            boolean clockStopped = watermark == e.clock;
+            e.clock = watermark;
             for (Map.Entry<Long, Minute> entry : minutes.entries()) {
                 Minute m = entry.getValue();
-                // A minute far ahead of the event clock is a backlog being read: its on-time emission comes soon
-                // and carries it; early emissions are for the minutes being lived now, and late corrections.
-                if (m.changed && (watermark == Long.MIN_VALUE || m.minute <= watermark + AHEAD)) {
+                if (m.changed && (watermark == Long.MIN_VALUE || clockStopped || m.minute <= watermark + AHEAD)) {
                     emit(m, e, ctx, out);
                 }
+            }
+            if (e.changed > 0) {
+                // Minutes held back for the clock: look again, in case it stops short of them.
+                e.due = ctx.timerService().currentProcessingTime() + everyMillis;
+                ctx.timerService().registerProcessingTimeTimer(e.due);
             }
             keep(e);
             return;

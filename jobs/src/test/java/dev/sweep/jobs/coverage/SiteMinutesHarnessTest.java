@@ -226,4 +226,24 @@ class SiteMinutesHarnessTest {
         List<SiteMinute> onTime = drain();
         assertTrue(onTime.contains(minute("NX-QL-001", T0 + 30 * MINUTE, 1, 1, 1, 1)), "on time: " + onTime);
     }
+
+    /**
+     * A minute held back as a backlog goes out early once the event clock stops short of it: at the end of a
+     * read the inputs go idle and the watermark stays behind the last minutes of the busiest partition, so
+     * their on-time emission never comes. (A site's last scan of the campaign was missing from the board.)
+     */
+    @Test
+    void bugAMinuteAheadOfAStoppedClockStillGoesOut() throws Exception {
+        harness = siteMinutes();
+        harness.processWatermark(T0 - 1);
+        send(scan("s1", "NX-QL-001", "sa1", "tu1", "p1", T0 + 30 * MINUTE + 5_000, true)); // ahead of the clock
+        harness.setProcessingTime(1_000);
+        assertEquals(List.of(), drain(), "held back while the clock may still be moving");
+        harness.setProcessingTime(2_000);
+        assertEquals(List.of(minute("NX-QL-001", T0 + 30 * MINUTE, 1, 1, 1, 1)), drain(),
+                "the clock has not moved for an emit interval: the minute goes out");
+        harness.setProcessingTime(10_000);
+        assertEquals(List.of(), drain(), "once");
+        assertEquals(0, harness.numProcessingTimeTimers(), "nothing left pending");
+    }
 }

@@ -80,6 +80,22 @@ class CoverageEndToEndTest {
         ledger.townships().forEach((id, t) -> expectedTownships.put(id, t.persons()));
         assertEquals(expectedTownships, townships);
 
+        // Coverage by residence: every area at every level (root, townships, villages) ends at the ledger's people
+        // at home, although people cross township lines to be sampled.
+        assertTrue(ledger.county().sampledOutsideHomeTownship() > 10_000,
+                "people sampled outside their home township: " + ledger.county().sampledOutsideHomeTownship());
+        Map<String, Long> expectedAreas = new TreeMap<>();
+        ledger.areas().forEach((id, a) -> expectedAreas.put(id, a.persons()));
+        assertEquals(16 + 290 + 1, expectedAreas.size(), "the root, 16 townships and 290 villages");
+        assertEquals(expectedAreas, truth.byTag("SELECT last(sampled) AS v FROM coverage GROUP BY area", "area", "v"));
+        Map<String, Long> villagePopulation = truth.byTag(
+                "SELECT last(population) AS v FROM coverage WHERE level = 'village' GROUP BY area", "area", "v");
+        ledger.areas().forEach((id, a) -> {
+            if (a.level().equals("village")) {
+                assertEquals(a.population(), villagePopulation.get(id), "population of " + id);
+            }
+        });
+
         assertEquals(ledger.county().scans(), truth.siteScans(), "duplicates removed, bad data refused");
         assertEquals(478_609, truth.sitePersons());
         Map<String, Long> siteScans = truth.byTag("SELECT sum(scans) AS v FROM site_throughput GROUP BY site", "site", "v");
@@ -134,6 +150,9 @@ class CoverageEndToEndTest {
             }
         });
         assertEquals(478_609, latest.get("county").getSampled());
+        Map<String, Long> areasOnTopic = new TreeMap<>();
+        latest.values().forEach(c -> areasOnTopic.put(c.getAreaId().toString(), c.getSampled()));
+        assertEquals(expectedAreas, areasOnTopic, "the latest coverage of every area on " + Topics.COVERAGE);
         Map<Long, PipelineMinute> health = new HashMap<>();
         readAll(Topics.PIPELINE, r -> {
             PipelineMinute m = decode(() -> EventCodec.PIPELINE.decode(r.value()));
