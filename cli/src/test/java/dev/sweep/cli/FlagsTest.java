@@ -71,14 +71,24 @@ class FlagsTest {
         assertEquals(2, tooMany.exit(), tooMany.err());
         assertTrue(tooMany.err().contains("--drill") && tooMany.err().contains("has 3"), tooMany.err());
         refused("--keystore", "gateway", "--bootstrap", "127.0.0.1:1", "--stations", "s.txt");
+        refused("--runs", "bench", "--runs", "0");
+        refused("--runs", "bench", "--runs", "three");
+        refused("--parallelism", "bench", "--parallelism", "0");
+        refused("--state-backend", "bench", "--state-backend", "leveldb");
+        refused("--latency-rates", "bench", "--latency-rates", "5000,-1");
+        refused("--latency-for", "bench", "--latency-for", "a while");
+        refused("--soak", "bench", "--soak", "forever");
+        refused("--soak", "bench", "--soak", "10s");
+        refused("--soak-rate", "bench", "--soak", "--soak-rate", "0");
+        refused("--scenario", "bench", "--scenario", "atlantis");
     }
 
     @Test
     void everyCommandDocumentsItsFlags() {
-        for (String command : new String[] {"kafka", "simulate", "job", "board", "gateway"}) {
+        for (String command : new String[] {"kafka", "simulate", "job", "board", "gateway", "bench"}) {
             Run r = run(command, "--help");
             assertEquals(0, r.exit());
-            assertTrue(r.out().contains("--bootstrap") || command.equals("kafka"), r.out());
+            assertTrue(r.out().contains("--bootstrap") || command.equals("kafka") || command.equals("bench"), r.out());
         }
         assertTrue(run("simulate", "--help").out().contains("--ledger"));
         assertTrue(run("simulate", "--help").out().contains("alert-storm"), "every drill is named");

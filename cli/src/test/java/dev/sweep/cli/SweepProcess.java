@@ -1,5 +1,6 @@
 package dev.sweep.cli;
 
+import dev.sweep.schemas.LocalMachine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,8 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,17 +17,9 @@ import java.util.regex.Pattern;
 /**
  * A {@code sweep} command in a JVM of its own, started as {@code ./sweep} starts it (the script's
  * {@code JAVA_DEFAULTS}, then the test's heap), with this test's class path and its output in a file. It dies
- * with the test's JVM ({@code setpriv --pdeathsig}), and {@link #close()} kills it if it still runs.
+ * with the test's JVM ({@link LocalMachine#startChild}), and {@link #close()} kills it if it still runs.
  */
 final class SweepProcess implements AutoCloseable {
-    private static final String SETPRIV = "/usr/bin/setpriv";
-    /** pdeathsig follows the thread that started the child: one that lives as long as the JVM. */
-    private static final ExecutorService LAUNCHER = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "sweep-process-launcher");
-        t.setDaemon(true);
-        return t;
-    });
-
     final Process process;
     final Path log;
 
@@ -53,9 +44,6 @@ final class SweepProcess implements AutoCloseable {
 
     static SweepProcess start(Path log, String heap, Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>();
-        if (Files.isExecutable(Path.of(SETPRIV))) {
-            command.addAll(List.of(SETPRIV, "--pdeathsig", "KILL", "--"));
-        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(launcherOptions());
         command.add("-Xmx" + heap);
@@ -64,7 +52,7 @@ final class SweepProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
-        Process p = LAUNCHER.submit(builder::start).get();
+        Process p = LocalMachine.startChild(builder);
         p.getOutputStream().close();
         return new SweepProcess(p, log);
     }

@@ -1,5 +1,6 @@
 package dev.sweep.gateway;
 
+import dev.sweep.schemas.Durations;
 import dev.sweep.schemas.KafkaClientConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,12 +60,8 @@ public record GatewayOptions(String bootstrap, KafkaClientConfig kafka, SSLConte
         if (threads < 1 || threads > 4096) {
             throw new IllegalArgumentException("--threads: " + threads + " is outside 1..4096");
         }
-        if (ackTimeout == null || ackTimeout.isNegative() || ackTimeout.isZero()) {
-            throw new IllegalArgumentException("--ack-timeout: must be positive");
-        }
-        if (drainTimeout == null || drainTimeout.isNegative()) {
-            throw new IllegalArgumentException("--drain-timeout: must not be negative");
-        }
+        Durations.requirePositive("--ack-timeout", ackTimeout);
+        Durations.requireNotNegative("--drain-timeout", drainTimeout);
     }
 
     /** 127.0.0.1, port 8443, neixiang, 500 records or 1 MiB a batch, 10 requests/s per station (burst 20), 200 threads. */

@@ -152,15 +152,7 @@ public class CoverageFlags {
             case "earliest" -> CoverageOptions.StartFrom.EARLIEST;
             default -> throw new IllegalArgumentException("--from: '" + from + "' is neither committed nor earliest");
         };
-        CoverageOptions.StateBackend backend = null;
-        if (stateBackend != null) {
-            backend = switch (stateBackend) {
-                case "hashmap" -> CoverageOptions.StateBackend.HASHMAP;
-                case "rocksdb" -> CoverageOptions.StateBackend.ROCKSDB;
-                default -> throw new IllegalArgumentException(
-                        "--state-backend: '" + stateBackend + "' is neither hashmap nor rocksdb");
-            };
-        }
+        CoverageOptions.StateBackend backend = CoverageOptions.StateBackend.parse(stateBackend);
         AlertRules rules = new AlertRules(silentAfter, slowBelow, slowQueue, slowWindow, slowFor, congestedQueue,
                 busyQueue, congestedFor, offlineAfter, behindPlanFor, feedStalledAfter, clearAfter);
         KafkaClientConfig kafka = KafkaClientConfig.NONE;

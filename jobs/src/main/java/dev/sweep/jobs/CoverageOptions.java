@@ -23,7 +23,26 @@ public final class CoverageOptions implements Serializable {
     public enum StartFrom { COMMITTED, EARLIEST }
 
     /** Where keyed state lives; null in the options: the cluster's own choice. */
-    public enum StateBackend { HASHMAP, ROCKSDB }
+    public enum StateBackend {
+        HASHMAP, ROCKSDB;
+
+        /**
+         * The backend as {@code --state-backend} names it (hashmap or rocksdb); null for null (the default).
+         *
+         * @throws IllegalArgumentException naming {@code --state-backend}
+         */
+        public static StateBackend parse(String name) {
+            if (name == null) {
+                return null;
+            }
+            return switch (name) {
+                case "hashmap" -> HASHMAP;
+                case "rocksdb" -> ROCKSDB;
+                default -> throw new IllegalArgumentException(
+                        "--state-backend: '" + name + "' is neither hashmap nor rocksdb");
+            };
+        }
+    }
 
     private final String bootstrap;
     private final KafkaClientConfig kafka;

@@ -1,7 +1,10 @@
 package dev.sweep.testkit;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +22,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The influxd binary is {@code $SWEEP_INFLUXD} or {@code /usr/bin/influxd}. Temp dirs go under
  * {@code java.io.tmpdir} and are deleted by {@link #close()}; influxd never outlives the JVM.
- * {@link #main} runs one in a process of its own (the bench does), printing its URL.
+ * {@link #main} runs one in a process of its own (the bench does), printing its URL and taking stop and
+ * start on stdin.
  */
 public final class InfluxServer implements AutoCloseable {
     /** The database created at start; the bucket name for 2.x clients. */
@@ -197,15 +201,30 @@ public final class InfluxServer implements AutoCloseable {
 
     /**
      * Runs one InfluxServer in this process until stdin closes or the process is stopped: prints
-     * {@code influx: <url>} when it is ready. The bench runs InfluxDB like this, apart from the job.
+     * {@code influx: <url>} when it is ready. The bench runs InfluxDB like this, apart from the job, and
+     * stages outages through stdin: a line {@code stop} stops influxd ({@link #stop()}: the adapter answers
+     * 503), {@code start} starts it again on the same data ({@link #startAgain()}); each is answered with
+     * {@code influx: stopped} or {@code influx: started} once done.
      */
     public static void main(String[] args) throws IOException {
-        try (InfluxServer influx = start()) {
+        try (InfluxServer influx = start();
+             BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             Runtime.getRuntime().addShutdownHook(new Thread(influx::close, "influx-shutdown"));
             System.out.println("influx: " + influx.url());
             System.out.flush();
-            while (System.in.read() >= 0) {
-                // until the parent closes our stdin
+            for (String line = commands.readLine(); line != null; line = commands.readLine()) {
+                switch (line.trim()) {
+                    case "stop" -> {
+                        influx.stop();
+                        System.out.println("influx: stopped");
+                    }
+                    case "start" -> {
+                        influx.startAgain();
+                        System.out.println("influx: started");
+                    }
+                    default -> System.out.println("influx: unknown command '" + line.trim() + "' (stop, start)");
+                }
+                System.out.flush();
             }
         }
     }
