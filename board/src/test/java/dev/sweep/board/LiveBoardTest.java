@@ -10,6 +10,8 @@ import dev.sweep.board.web.Summary;
 import dev.sweep.producers.simulator.Drill;
 import dev.sweep.producers.simulator.Emission;
 import dev.sweep.producers.simulator.Ledger;
+import dev.sweep.schemas.EventCodec;
+import dev.sweep.schemas.RejectedRecordException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -228,8 +230,14 @@ class LiveBoardTest {
         Map<String, Long> m = new TreeMap<>();
         chain.scenario.townships().forEach(t -> m.put(t.id(), 0L));
         for (Emission e : emissions) {
-            if (e.newPersons() > 0) {
-                m.merge(chain.scenario.site(e.key()).townshipId(), (long) e.newPersons(), Long::sum);
+            if (e.newPersons() > 0) { // a person counts at home, wherever sampled
+                String home;
+                try {
+                    home = EventCodec.SCANS.decode(e.value()).getHomeAreaId().toString();
+                } catch (RejectedRecordException bad) {
+                    throw new AssertionError("the simulator's own scan does not decode", bad);
+                }
+                m.merge(chain.scenario.townshipOf(home).id(), (long) e.newPersons(), Long::sum);
             }
         }
         return m;
