@@ -138,6 +138,14 @@ class LiveBoardTest {
                         assertEquals(t.population(), summary.township(id).population(), "population of " + id));
                 assertSummaryOverHttp(board, ledger);
                 awaitSitesOnTheLedger(board, ledger);
+                // Every area of the tree (the county, its townships, their 290 villages) at home, as the ledger has it.
+                Map<String, Long> ledgerAreas = new TreeMap<>();
+                Map<String, Long> boardAreas = new TreeMap<>();
+                ledger.areas().forEach((id, a) -> {
+                    ledgerAreas.put(id, a.persons());
+                    boardAreas.put(id, board.frame().area(id).sampled());
+                });
+                assertEquals(ledgerAreas, boardAreas, "people at home in every area on the board");
                 // A link to one site: the page opens the township it stands in, with the site on top.
                 String someSite = "NX-CG-001";
                 browser.js("location.hash = 'site=" + someSite + "'");
