@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sweep.board.state.BoardFrame;
 import dev.sweep.board.state.BoardView;
 import dev.sweep.board.web.Summary;
 import dev.sweep.producers.simulator.Drill;
@@ -141,9 +142,10 @@ class LiveBoardTest {
                 // Every area of the tree (the county, its townships, their 290 villages) at home, as the ledger has it.
                 Map<String, Long> ledgerAreas = new TreeMap<>();
                 Map<String, Long> boardAreas = new TreeMap<>();
+                BoardFrame frame = board.frame();
                 ledger.areas().forEach((id, a) -> {
                     ledgerAreas.put(id, a.persons());
-                    boardAreas.put(id, board.frame().area(id).sampled());
+                    boardAreas.put(id, frame.area(id).sampled());
                 });
                 assertEquals(ledgerAreas, boardAreas, "people at home in every area on the board");
                 // A link to one site: the page opens the township it stands in, with the site on top.
