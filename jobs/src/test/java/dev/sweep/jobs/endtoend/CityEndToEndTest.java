@@ -7,19 +7,14 @@ import dev.sweep.broker.LocalKafka;
 import dev.sweep.campaign.Scenario;
 import dev.sweep.campaign.ScenarioGenerator;
 import dev.sweep.events.Coverage;
-import dev.sweep.events.SiteMinute;
 import dev.sweep.jobs.CoverageOptions;
 import dev.sweep.producers.simulator.CampaignSimulator;
 import dev.sweep.producers.simulator.Ledger;
 import dev.sweep.producers.simulator.StationFeed;
-import dev.sweep.schemas.EventCodec;
-import dev.sweep.schemas.Topics;
-import dev.sweep.testkit.TopicReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -72,14 +67,7 @@ class CityEndToEndTest {
                     .stateBackend(CoverageOptions.StateBackend.ROCKSDB).checkpointInterval(Duration.ofSeconds(3))
                     .build());
 
-            Map<String, Coverage> latest = new HashMap<>();
-            for (var r : TopicReader.readAll(kafka.bootstrapServers(), Topics.COVERAGE)) {
-                Coverage c = EventCodec.COVERAGE.decode(r.value());
-                Coverage before = latest.get(r.key());
-                if (before == null || !c.getMinute().isBefore(before.getMinute())) {
-                    latest.put(r.key(), c);
-                }
-            }
+            Map<String, Coverage> latest = Pipeline.latestCoverage(kafka);
             Map<String, Long> want = new TreeMap<>();
             Map<String, String> wantLevels = new TreeMap<>();
             ledger.areas().forEach((id, a) -> {
@@ -97,12 +85,7 @@ class CityEndToEndTest {
             assertEquals(wantLevels, gotLevels);
 
             Map<String, long[]> sites = new TreeMap<>();
-            Map<String, SiteMinute> minutes = new HashMap<>();
-            for (var r : TopicReader.readAll(kafka.bootstrapServers(), Topics.SITE_MINUTES)) {
-                SiteMinute m = EventCodec.SITE_MINUTES.decode(r.value());
-                minutes.put(m.getSiteId() + "@" + m.getWindowStart(), m);
-            }
-            minutes.values().forEach(m -> {
+            Pipeline.latestSiteMinutes(kafka).forEach(m -> {
                 long[] t = sites.computeIfAbsent(m.getSiteId().toString(), k -> new long[2]);
                 t[0] += m.getScans();
                 t[1] += m.getPersons();

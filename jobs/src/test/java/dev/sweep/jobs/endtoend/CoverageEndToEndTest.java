@@ -16,6 +16,7 @@ import dev.sweep.schemas.Topics;
 import dev.sweep.testkit.InfluxServer;
 import dev.sweep.testkit.TopicReader;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,21 +135,10 @@ class CoverageEndToEndTest {
                 truth.number("SELECT count(queue) AS v FROM site_status"));
 
         // The output topics: the latest record per key and minute carries the same totals.
-        Map<String, SiteMinute> minutes = new HashMap<>();
-        readAll(Topics.SITE_MINUTES, r -> {
-            SiteMinute m = decode(() -> EventCodec.SITE_MINUTES.decode(r.value()));
-            minutes.put(m.getSiteId() + "@" + m.getWindowStart(), m);
-        });
-        assertEquals(ledger.county().scans(), minutes.values().stream().mapToLong(SiteMinute::getScans).sum());
-        assertEquals(478_609, minutes.values().stream().mapToLong(SiteMinute::getPersons).sum());
-        Map<String, Coverage> latest = new HashMap<>();
-        readAll(Topics.COVERAGE, r -> {
-            Coverage c = decode(() -> EventCodec.COVERAGE.decode(r.value()));
-            Coverage before = latest.get(r.key());
-            if (before == null || !c.getMinute().isBefore(before.getMinute())) {
-                latest.put(r.key(), c);
-            }
-        });
+        Collection<SiteMinute> minutes = Pipeline.latestSiteMinutes(kafka);
+        assertEquals(ledger.county().scans(), minutes.stream().mapToLong(SiteMinute::getScans).sum());
+        assertEquals(478_609, minutes.stream().mapToLong(SiteMinute::getPersons).sum());
+        Map<String, Coverage> latest = Pipeline.latestCoverage(kafka);
         assertEquals(478_609, latest.get("county").getSampled());
         Map<String, Long> areasOnTopic = new TreeMap<>();
         latest.values().forEach(c -> areasOnTopic.put(c.getAreaId().toString(), c.getSampled()));
