@@ -119,7 +119,7 @@ public final class CoverageJob {
                 .uid("people-per-area")
                 .keyBy(c -> c.area)
                 .process(new AreaCoverage(campaign, o.targetCoverage(), o.emitEvery(), o.lateness()))
-                .name("area coverage").uid("area-coverage");
+                .name("area coverage").uid("area-coverage-minutes");
 
         DataStream<Alert> siteAlerts = siteMinutes.getSideOutput(SiteMinutes.SCANS).keyBy(m -> m.site)
                 .connect(heartbeats.keyBy(h -> h.site))

@@ -7,15 +7,13 @@ import dev.sweep.events.CoverageScope;
 import dev.sweep.jobs.records.AreaCount;
 import dev.sweep.jobs.records.Tally;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -31,8 +29,9 @@ import org.apache.flink.util.Collector;
  * points. Before that, the open minute is sent live within {@code emitEvery} of wall time. A
  * late person rewrites the minutes from theirs on; one later than the kept minutes still counts
  * from the oldest kept minute on. No person is ever lost from coverage.
- * State per area: people sampled before the kept minutes, new people per kept minute, the last
- * final minute, the earliest minute to rewrite, the latest minute with people.
+ * State per area: one {@link Minutes} (the people before the kept minutes, the people per kept minute, the last
+ * final minute, the earliest minute to rewrite, the latest minute with people), read and written once per record
+ * or timer: on RocksDB one get and one put, where a map of minutes cost a seek and a decode per minute per point.
  */
 public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, Coverage> {
     /** The root's key on the coverage and alerts topics, whatever its id: what their readers have always used. */
@@ -45,11 +44,7 @@ public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, 
     private final long emitEveryMillis;
     private final long keepMillis;
     private transient Map<String, Area> areas;
-    private transient ValueState<Long> before;
-    private transient MapState<Long, Long> newPerMinute;
-    private transient ValueState<Long> finalUpTo;
-    private transient ValueState<Long> rewriteFrom;
-    private transient ValueState<Long> lastActive;
+    private transient ValueState<Minutes> minutes;
 
     /** @param lateness how long minutes stay correctable (at least the rate's 15 minutes are kept) */
     public AreaCoverage(Scenario campaign, double target, Duration emitEvery, Duration lateness) {
@@ -65,37 +60,30 @@ public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, 
         for (Area a : campaign.areas()) {
             areas.put(a.id(), a);
         }
-        before = getRuntimeContext().getState(new ValueStateDescriptor<>("sampled-before", Types.LONG));
-        newPerMinute = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("new-per-minute", Types.LONG, Types.LONG));
-        finalUpTo = getRuntimeContext().getState(new ValueStateDescriptor<>("final-up-to", Types.LONG));
-        rewriteFrom = getRuntimeContext().getState(new ValueStateDescriptor<>("rewrite-from", Types.LONG));
-        lastActive = getRuntimeContext().getState(new ValueStateDescriptor<>("last-active", Types.LONG));
+        minutes = getRuntimeContext().getState(new ValueStateDescriptor<>("minutes", TypeInformation.of(Minutes.class)));
     }
 
     @Override
     public void processElement(AreaCount people, Context ctx, Collector<Coverage> out) throws Exception {
-        long minute = people.minute;
-        long oldestKept = oldestKept();
-        long counted = Math.max(minute, oldestKept);
-        Long n = newPerMinute.get(counted);
-        newPerMinute.put(counted, (n == null ? 0 : n) + people.persons);
-        if (lastActive.value() == null || minute > lastActive.value()) {
-            lastActive.update(minute);
+        Minutes area = minutes.value();
+        if (area == null) {
+            area = new Minutes();
         }
+        long minute = people.minute;
+        long counted = Math.max(minute, oldestKept(area));
+        area.add(counted, people.persons);
+        area.lastActive = Math.max(area.lastActive, minute);
         TimerService timers = ctx.timerService();
-        Long done = finalUpTo.value();
-        if (done != null && counted <= done) {
+        if (area.finalUpTo != NONE && counted <= area.finalUpTo) {
             // A minute already final changes, and so does every final minute after it.
-            if (rewriteFrom.value() == null || counted < rewriteFrom.value()) {
-                rewriteFrom.update(counted);
-            }
+            area.rewriteFrom = area.rewriteFrom == NONE ? counted : Math.min(area.rewriteFrom, counted);
             // The rewrite also goes out when the clock next moves (processing-time timers stop at
             // the end of input), and the rate may now decay past the last final minute.
-            timers.registerEventTimeTimer(done + 2 * MINUTE - 1);
+            timers.registerEventTimeTimer(area.finalUpTo + 2 * MINUTE - 1);
         } else {
             timers.registerEventTimeTimer(counted + MINUTE - 1);
         }
+        minutes.update(area);
         // Live: the open minute (or the rewrite) goes out within emitEvery of wall time.
         long due = (timers.currentProcessingTime() / emitEveryMillis + 1) * emitEveryMillis;
         timers.registerProcessingTimeTimer(due);
@@ -103,42 +91,50 @@ public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, 
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Coverage> out) throws Exception {
+        Minutes state = minutes.value();
+        if (state == null) {
+            return; // timers of an area whose state a restore did not bring (never: state and timers go together)
+        }
         // First, final minutes a late person changed.
         String area = ctx.getCurrentKey();
-        Long done = finalUpTo.value();
-        long active = lastActive.value();
-        long quietAt = active + RATE_MINUTES * MINUTE; // the first minute whose rate window is empty
-        Long rewrite = rewriteFrom.value();
-        if (rewrite != null && done != null) {
-            for (long m = rewrite; m <= done; m += MINUTE) {
-                emit(area, m, out);
+        long done = state.finalUpTo;
+        long quietAt = state.lastActive + RATE_MINUTES * MINUTE; // the first minute whose rate window is empty
+        boolean changed = false;
+        if (state.rewriteFrom != NONE && done != NONE) {
+            for (long m = state.rewriteFrom; m <= done; m += MINUTE) {
+                emit(state, area, m, out);
             }
-            rewriteFrom.clear();
+            state.rewriteFrom = NONE;
+            changed = true;
         }
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
             // Minutes up to the watermark are final. At the end of input every minute up to the
             // rate's decay is, so a bounded replay and a live run write the same points.
             boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
             long upTo = endOfInput ? quietAt : Tally.minuteOf(timestamp);
-            long from = done == null ? firstMinute() : done + MINUTE;
+            long from = done == NONE ? state.first() : done + MINUTE;
             long last = Math.min(upTo, quietAt);
             for (long m = from; m <= last; m += MINUTE) {
-                emit(area, m, out);
+                emit(state, area, m, out);
             }
             if (last >= from) {
-                finalUpTo.update(last);
+                state.finalUpTo = last;
+                changed = true;
             }
             if (!endOfInput && upTo < quietAt) {
                 ctx.timerService().registerEventTimeTimer(upTo + 2 * MINUTE - 1); // the rate decays minute by minute
             }
-            forgetBefore(oldestKept());
-            return;
-        }
-        // Processing time: send the open minutes live.
-        for (long m = done == null ? firstMinute() : done + MINUTE; m <= active; m += MINUTE) {
-            if (newPerMinute.contains(m) || m == active) {
-                out.collect(point(area, m));
+            changed |= state.forgetBefore(oldestKept(state));
+        } else {
+            // Processing time: send the open minutes live.
+            for (long m = done == NONE ? state.first() : done + MINUTE; m <= state.lastActive; m += MINUTE) {
+                if (state.has(m) || m == state.lastActive) {
+                    out.collect(point(state, area, m));
+                }
             }
+        }
+        if (changed) {
+            minutes.update(state);
         }
     }
 
@@ -147,37 +143,17 @@ public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, 
      * "Counted" includes a person taken back again: the minute had a point then, and the point must be
      * rewritten, or a stale figure would stay in InfluxDB.
      */
-    private void emit(String area, long minute, Collector<Coverage> out) throws Exception {
-        long from = minute - RATE_MINUTES * MINUTE;
-        for (Long m : newPerMinute.keys()) {
-            if (m >= from && m <= minute) {
-                out.collect(point(area, minute));
-                return;
-            }
+    private void emit(Minutes state, String area, long minute, Collector<Coverage> out) {
+        if (state.anyIn(minute - RATE_MINUTES * MINUTE, minute)) {
+            out.collect(point(state, area, minute));
         }
-    }
-
-    /** New people in the 15 minutes up to and including {@code minute}. */
-    private long recent(long minute) throws Exception {
-        long from = minute - (RATE_MINUTES - 1) * MINUTE;
-        long n = 0;
-        for (Map.Entry<Long, Long> e : newPerMinute.entries()) {
-            if (e.getKey() >= from && e.getKey() <= minute) {
-                n += e.getValue();
-            }
-        }
-        return n;
     }
 
     /** The coverage point of one minute: everything known up to its end. */
-    private Coverage point(String area, long minute) throws Exception {
-        long sampled = before.value() == null ? 0 : before.value();
-        for (Map.Entry<Long, Long> e : newPerMinute.entries()) {
-            if (e.getKey() <= minute) {
-                sampled += e.getValue();
-            }
-        }
-        double ratePerHour = recent(minute) * 60.0 / RATE_MINUTES;
+    private Coverage point(Minutes state, String area, long minute) {
+        long sampled = state.before + state.sum(Long.MIN_VALUE, minute);
+        long recent = state.sum(minute - (RATE_MINUTES - 1) * MINUTE, minute); // the 15 minutes up to it
+        double ratePerHour = recent * 60.0 / RATE_MINUTES;
         Area a = areas.get(area);
         Area township = campaign.townshipOf(area);
         CoverageScope scope = a.isRoot() ? CoverageScope.COUNTY
@@ -186,31 +162,92 @@ public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, 
                 a.population(), ratePerHour, target);
     }
 
-    private long firstMinute() throws Exception {
-        long first = Long.MAX_VALUE;
-        for (Long m : newPerMinute.keys()) {
-            first = Math.min(first, m);
-        }
-        return first;
+    private long oldestKept(Minutes state) {
+        return state.finalUpTo == NONE ? Long.MIN_VALUE : Tally.minuteOf(state.finalUpTo - keepMillis + MINUTE);
     }
 
-    private long oldestKept() throws Exception {
-        Long done = finalUpTo.value();
-        return done == null ? Long.MIN_VALUE : Tally.minuteOf(done - keepMillis + MINUTE);
-    }
+    /** "Not yet" for the minutes of {@link Minutes}. */
+    static final long NONE = Long.MIN_VALUE;
 
-    /** Folds minutes too old to be corrected into the count before them. */
-    private void forgetBefore(long limit) throws Exception {
-        long folded = 0;
-        for (Iterator<Map.Entry<Long, Long>> it = newPerMinute.iterator(); it.hasNext(); ) {
-            Map.Entry<Long, Long> e = it.next();
-            if (e.getKey() < limit) {
-                folded += e.getValue();
-                it.remove();
+    /**
+     * An area's state (a Flink POJO: its long arrays serialize as such). The kept minutes are those a late person
+     * may still change, about {@code lateness} of them; older ones are folded into {@link #before}.
+     */
+    public static final class Minutes {
+        /** People counted in minutes no longer kept. */
+        public long before;
+        /** The kept minutes anyone was counted in (or taken back from), ascending. */
+        public long[] minute = new long[0];
+        /** The people of each kept minute (a person taken back is -1; a minute may sum to 0 and is still kept). */
+        public long[] people = new long[0];
+        /** The last minute whose point is final, or {@link #NONE}. */
+        public long finalUpTo = NONE;
+        /** The earliest final minute a late person changed, or {@link #NONE}. */
+        public long rewriteFrom = NONE;
+        /** The latest minute anyone was counted in, or {@link #NONE}. */
+        public long lastActive = NONE;
+
+        public Minutes() {}
+
+        void add(long m, long n) {
+            int i = Arrays.binarySearch(minute, m);
+            if (i >= 0) {
+                people[i] += n;
+                return;
             }
+            int at = -i - 1;
+            minute = insert(minute, at, m);
+            people = insert(people, at, n);
         }
-        if (folded > 0) {
-            before.update((before.value() == null ? 0 : before.value()) + folded);
+
+        private static long[] insert(long[] a, int at, long v) {
+            long[] b = new long[a.length + 1];
+            System.arraycopy(a, 0, b, 0, at);
+            b[at] = v;
+            System.arraycopy(a, at, b, at + 1, a.length - at);
+            return b;
+        }
+
+        boolean has(long m) {
+            return Arrays.binarySearch(minute, m) >= 0;
+        }
+
+        /** The first kept minute, or Long.MAX_VALUE if none. */
+        long first() {
+            return minute.length == 0 ? Long.MAX_VALUE : minute[0];
+        }
+
+        /** Whether a kept minute lies in [from, to]. */
+        boolean anyIn(long from, long to) {
+            int i = Arrays.binarySearch(minute, from);
+            int at = i >= 0 ? i : -i - 1;
+            return at < minute.length && minute[at] <= to;
+        }
+
+        /** The people of the kept minutes in [from, to]. */
+        long sum(long from, long to) {
+            long n = 0;
+            for (int i = 0; i < minute.length && minute[i] <= to; i++) {
+                if (minute[i] >= from) {
+                    n += people[i];
+                }
+            }
+            return n;
+        }
+
+        /** Folds the minutes before {@code limit} into {@link #before}; whether any were. */
+        boolean forgetBefore(long limit) {
+            int k = 0;
+            while (k < minute.length && minute[k] < limit) {
+                before += people[k];
+                k++;
+            }
+            if (k == 0) {
+                return false;
+            }
+            minute = Arrays.copyOfRange(minute, k, minute.length);
+            people = Arrays.copyOfRange(people, k, people.length);
+            return true;
         }
     }
 }

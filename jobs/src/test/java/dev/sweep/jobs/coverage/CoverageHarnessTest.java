@@ -1,6 +1,7 @@
 package dev.sweep.jobs.coverage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,8 +16,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
@@ -91,6 +94,12 @@ class CoverageHarnessTest {
             m.add((c.getMinute().toEpochMilli() - T0) / MINUTE);
         }
         return m;
+    }
+
+    @Test
+    void anAreasStateIsOneFlinkPojo() {
+        // Kryo would serialize it too, slower and without schema evolution: it must stay a POJO.
+        assertInstanceOf(PojoTypeInfo.class, TypeInformation.of(AreaCoverage.Minutes.class));
     }
 
     @Test
