@@ -47,8 +47,10 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -206,11 +208,27 @@ public final class CoverageJob {
     }
 
     /**
+     * RocksDB's block cache and write buffers on a local MiniCluster, for all its slots (off the heap; the heap
+     * backend uses none of it). Flink's default for a local run, 128 MB, makes RocksDB flush tiny write buffers
+     * all the time: a 150,000-person city read twice as slowly as with this.
+     */
+    public static final MemorySize LOCAL_MANAGED_MEMORY = MemorySize.ofMebiBytes(512);
+
+    /** The settings of a local MiniCluster itself (a test's too): {@link #LOCAL_MANAGED_MEMORY}. */
+    public static Configuration localCluster() {
+        Configuration conf = new Configuration();
+        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, LOCAL_MANAGED_MEMORY);
+        return conf;
+    }
+
+    /**
      * For a local MiniCluster: as {@link #configuration}, with checkpoints in a fresh directory under
-     * java.io.tmpdir (deleted at exit) unless the options name one: state outgrows memory storage.
+     * java.io.tmpdir (deleted at exit) unless the options name one: state outgrows memory storage; and
+     * {@link #localCluster}.
      */
     public static Configuration localConfiguration(CoverageOptions o) {
         Configuration conf = configuration(o);
+        conf.addAll(localCluster());
         if (o.checkpoints() == null) {
             Path dir;
             try {

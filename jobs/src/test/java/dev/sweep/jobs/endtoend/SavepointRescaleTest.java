@@ -57,7 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SavepointRescaleTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(3).build());
+            .setConfiguration(CoverageJob.localCluster()).setNumberTaskManagers(1).setNumberSlotsPerTaskManager(3).build());
 
     @TempDir
     Path dir;
