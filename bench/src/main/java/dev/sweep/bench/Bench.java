@@ -20,7 +20,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
@@ -135,14 +137,14 @@ public final class Bench {
                             + (o.comparisons() ? 3 : 1), () -> {
                         BenchReport.RawRun raw = raw(kafka, round);
                         BenchReport.JobRun withInflux = bounded("job + InfluxDB #" + round, kafka, influx,
-                                campaign, scans + heartbeats, scans);
+                                campaign, scans + heartbeats, scans, ledger);
                         if (!o.comparisons()) {
                             return new BenchReport.Round(round, raw, withInflux, null, null);
                         }
                         BenchReport.JobRun kafkaOnly = bounded("job (Kafka only) #" + round, kafka, null, campaign,
-                                scans + heartbeats, scans);
+                                scans + heartbeats, scans, ledger);
                         BenchReport.JobRun hourRun = bounded("job 1-hour backlog #" + round, hourKafka, influx,
-                                campaign, hourScans + hourHeartbeats, hourScans);
+                                campaign, hourScans + hourHeartbeats, hourScans, null);
                         return new BenchReport.Round(round, raw, withInflux, kafkaOnly, hourRun);
                     }));
                 }
@@ -176,9 +178,12 @@ public final class Bench {
         }
     }
 
-    /** One bounded job in its own JVM over the backlog on {@code kafka}; InfluxDB as an output when given. */
+    /**
+     * One bounded job in its own JVM over the backlog on {@code kafka}; InfluxDB as an output when given, and then
+     * checked against {@code ledger} when that is given (the whole campaign).
+     */
     private BenchReport.JobRun bounded(String name, KafkaPart kafka, InfluxPart influx, Scenario campaign,
-                                       long records, long scans) {
+                                       long records, long scans, Ledger ledger) {
         Machine.Load before = Machine.Load.now();
         CoverageOptions options = options(kafka, influx, campaign, true);
         double brokerCpu = seconds(kafka.process().cpu());
@@ -200,9 +205,38 @@ public final class Bench {
             return new BenchReport.JobRun(records, sustained, records / r.finishedSeconds(), r.firstReadSeconds(),
                     r.lastReadSeconds(), r.finishedSeconds(), r.firstInfluxSeconds(), cpu, cpu / records * 1e6,
                     secondHalf, jit, withoutJit, processCpu, brokerCpu, influxCpu, r.influxPoints(), r.checkpoints(),
-                    r.busyMsPerSecond(), r.threadCpuSecondHalf(), before,
-                    Machine.Load.now());
+                    r.busyMsPerSecond(), r.threadCpuSecondHalf(), influx == null || ledger == null ? null : exactness(influx, ledger),
+                    before, Machine.Load.now());
         }
+    }
+
+    /** Every area's final coverage in InfluxDB against the ledger's people at home (the job is exact, or says so). */
+    private BenchReport.Exactness exactness(InfluxPart influx, Ledger ledger) {
+        Map<String, Long> inInflux = new TreeMap<>();
+        try {
+            for (Map<String, Object> row : influx.query().rows("SELECT last(sampled) FROM coverage GROUP BY area")) {
+                inInflux.put(String.valueOf(row.get("area")), ((Number) row.get("last")).longValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("bench: cannot read coverage back from InfluxDB", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("bench: interrupted", e);
+        }
+        int exact = 0;
+        String first = null;
+        for (Map.Entry<String, Ledger.AreaTally> a : new TreeMap<>(ledger.areas()).entrySet()) {
+            Long got = inInflux.get(a.getKey());
+            if (got != null && got == a.getValue().persons()) {
+                exact++;
+            } else if (first == null) {
+                first = a.getKey() + ": ledger " + a.getValue().persons() + ", InfluxDB " + got;
+            }
+        }
+        BenchReport.Exactness e = new BenchReport.Exactness(ledger.areas().size(), exact, first);
+        log.printf("bench: coverage in InfluxDB: %,d of %,d areas at the ledger's people%s%n", exact, e.areas(),
+                first == null ? "" : " (NOT EXACT; first: " + first + ")");
+        return e;
     }
 
     /**
@@ -327,6 +361,11 @@ public final class Bench {
                 + " last scan reached the person register - when the first record was read), from the job's own"
                 + " counters sampled every 10 ms in its JVM; so it leaves out the start (submit -> first record) and"
                 + " the end (final firings, flushes, the last checkpoint)"));
+        int areas = rounds.get(0).withInflux().exact().areas();
+        f.add(figure("", "  areas whose coverage in InfluxDB ends at the ledger's people", "areas",
+                over(rounds, r -> r.withInflux().exact().exact()), "all " + areas,
+                rounds.stream().allMatch(r -> r.withInflux().exact().all()), "after each run: last(sampled) of"
+                + " coverage by area, every level, against the simulator's ledger (people at home)"));
         f.add(figure("", "  same, submit -> finished", "rec/s", over(rounds, r -> r.withInflux().overallPerSecond()),
                 null, null, null));
         f.add(figure("", "  submit -> first record read", "s", over(rounds, r -> r.withInflux().firstReadSeconds()),

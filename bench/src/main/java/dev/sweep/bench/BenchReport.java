@@ -63,7 +63,18 @@ public record BenchReport(String mode, Machine machine, Setup setup, Campaign ca
                          double processCpuSeconds,
                          double brokerCpuSeconds, double influxCpuSeconds, long influxPoints, JobMain.Checkpoints checkpoints,
                          Map<String, Double> busyMsPerSecond, Map<String, Double> threadCpuSecondHalf,
-                         Machine.Load loadBefore, Machine.Load loadAfter) {}
+                         Exactness exact, Machine.Load loadBefore, Machine.Load loadAfter) {}
+
+    /**
+     * After a bounded run with InfluxDB: how many areas (every level) end in InfluxDB ({@code last(sampled)} of
+     * {@code coverage} by area) at the ledger's people at home, of how many, and the first that does not. Null
+     * without InfluxDB.
+     */
+    public record Exactness(int areas, int exact, String firstDifference) {
+        public boolean all() {
+            return exact == areas;
+        }
+    }
 
     /** One live job: caught up with the whole campaign, then checkpointed, weighed, fed live and its task manager killed. */
     public record LiveRun(int run, double catchUpSeconds, double catchUpPerSecond, long heapBaselineBytes,
