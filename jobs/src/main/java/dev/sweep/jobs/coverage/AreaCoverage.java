@@ -30,7 +30,8 @@ import org.apache.flink.util.Collector;
  * late person rewrites the minutes from theirs on; one later than the kept minutes still counts
  * from the oldest kept minute on. No person is ever lost from coverage.
  * State per area: one {@link Minutes} (the people before the kept minutes, the people per kept minute, the last
- * final minute, the earliest minute to rewrite, the latest minute with people), read and written once per record
+ * final minute, the earliest minute to rewrite, the latest minute with people, the earliest minute not yet sent
+ * live), read and written once per record
  * or timer: on RocksDB one get and one put, where a map of minutes cost a seek and a decode per minute per point.
  */
 public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, Coverage> {
@@ -73,6 +74,7 @@ public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, 
         long counted = Math.max(minute, oldestKept(area));
         area.add(counted, people.persons);
         area.lastActive = Math.max(area.lastActive, minute);
+        area.liveFrom = area.liveFrom == NONE ? counted : Math.min(area.liveFrom, counted);
         TimerService timers = ctx.timerService();
         if (area.finalUpTo != NONE && counted <= area.finalUpTo) {
             // A minute already final changes, and so does every final minute after it.
@@ -125,13 +127,19 @@ public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, 
                 ctx.timerService().registerEventTimeTimer(upTo + 2 * MINUTE - 1); // the rate decays minute by minute
             }
             changed |= state.forgetBefore(oldestKept(state));
-        } else {
-            // Processing time: send the open minutes live.
-            for (long m = done == NONE ? state.first() : done + MINUTE; m <= state.lastActive; m += MINUTE) {
+        } else if (state.liveFrom != NONE) {
+            // Processing time: send the open minutes live, those a person changed since the last time (a point
+            // counts everyone up to its minute, so from the earliest change on). Read from a backlog, the minutes
+            // between the event clock and the newest can be many: sent again every second, they were most of the
+            // job's InfluxDB points.
+            long open = done == NONE ? state.first() : done + MINUTE;
+            for (long m = Math.max(open, state.liveFrom); m <= state.lastActive; m += MINUTE) {
                 if (state.has(m) || m == state.lastActive) {
                     out.collect(point(state, area, m));
                 }
             }
+            state.liveFrom = NONE;
+            changed = true;
         }
         if (changed) {
             minutes.update(state);
@@ -186,6 +194,8 @@ public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, 
         public long rewriteFrom = NONE;
         /** The latest minute anyone was counted in, or {@link #NONE}. */
         public long lastActive = NONE;
+        /** The earliest minute changed since the open minutes were last sent live, or {@link #NONE}. */
+        public long liveFrom = NONE;
 
         public Minutes() {}
 

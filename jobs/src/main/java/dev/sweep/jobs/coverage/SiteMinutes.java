@@ -7,7 +7,7 @@ import dev.sweep.jobs.records.MinuteScans;
 import dev.sweep.jobs.records.SiteCount;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
+import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -51,15 +51,34 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, SiteCount, 
     }
 
     /**
-     * The site's early emission (a Flink POJO): when it is due (-1: none pending), how many minutes changed, and
-     * the event clock when it last fired (a clock that has not moved since is not reading a backlog).
+     * The site's early emission (a Flink POJO): when it is due (-1: none pending), which minutes changed since they
+     * last went out (so a timer reads those, not every minute kept for lateness: two hours of them, a seek and a
+     * decode each on RocksDB), and the event clock when it last fired (a clock that has not moved since is not
+     * reading a backlog).
      */
     public static class Early {
         public long due = -1;
-        public int changed;
+        public long[] changed = new long[0];
         public long clock = Long.MIN_VALUE;
 
         public Early() {}
+
+        void add(long minute) {
+            changed = Arrays.copyOf(changed, changed.length + 1);
+            changed[changed.length - 1] = minute;
+        }
+
+        void remove(long minute) {
+            for (int i = 0; i < changed.length; i++) {
+                if (changed[i] == minute) {
+                    long[] rest = new long[changed.length - 1];
+                    System.arraycopy(changed, 0, rest, 0, i);
+                    System.arraycopy(changed, i + 1, rest, i, rest.length - i);
+                    changed = rest;
+                    return;
+                }
+            }
+        }
     }
 
     public SiteMinutes(Scenario campaign, Duration emitEvery, Duration lateness) {
@@ -102,7 +121,7 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, SiteCount, 
         }
         if (!m.changed) {
             m.changed = true;
-            e.changed++;
+            e.add(minute);
         }
         if (e.due < 0) {
             e.due = ctx.timerService().currentProcessingTime() + everyMillis;
@@ -123,13 +142,14 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, SiteCount, 
             // that has stopped (the stations went quiet, the inputs idle) may never reach it: it goes out now.
             boolean clockStopped = watermark == e.clock;
             e.clock = watermark;
-            for (Map.Entry<Long, Minute> entry : minutes.entries()) {
-                Minute m = entry.getValue();
-                if (m.changed && (watermark == Long.MIN_VALUE || clockStopped || m.minute <= watermark + AHEAD)) {
+            for (long minute : e.changed.clone()) {
+                Minute m = minutes.get(minute);
+                if (m != null && m.changed
+                        && (watermark == Long.MIN_VALUE || clockStopped || m.minute <= watermark + AHEAD)) {
                     emit(m, e, ctx, out);
                 }
             }
-            if (e.changed > 0) {
+            if (e.changed.length > 0) {
                 // Minutes held back for the clock: look again, in case it stops short of them.
                 e.due = ctx.timerService().currentProcessingTime() + everyMillis;
                 ctx.timerService().registerProcessingTimeTimer(e.due);
@@ -157,7 +177,7 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, SiteCount, 
                 minutes.remove(expiring);
             }
         }
-        if (e != null && e.changed == 0 && e.due >= 0) {
+        if (e != null && e.changed.length == 0 && e.due >= 0) {
             // Nothing left to send early: the pending emission goes (the on-time one carried it).
             ctx.timerService().deleteProcessingTimeTimer(e.due);
         }
@@ -172,13 +192,13 @@ public final class SiteMinutes extends KeyedProcessFunction<Integer, SiteCount, 
         ctx.output(SCANS, new MinuteScans(m.site, m.minute, m.scans));
         if (m.changed) {
             m.changed = false;
-            e.changed--;
+            e.remove(m.minute);
         }
         minutes.put(m.minute, m);
     }
 
     private void keep(Early e) throws Exception {
-        if (e == null || e.changed == 0) {
+        if (e == null || e.changed.length == 0) {
             early.clear();
         } else {
             early.update(e);

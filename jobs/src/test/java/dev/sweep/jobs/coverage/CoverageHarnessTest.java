@@ -174,6 +174,31 @@ class CoverageHarnessTest {
     }
 
     @Test
+    void liveOnlyTheOpenMinutesAPersonChangedGoOutAgain() throws Exception {
+        // Read from a backlog, the event clock lags the newest minute: here by minutes 0..5, all open.
+        harness = townships();
+        send(first("p1", "QL", T0 + 10_000));
+        send(first("p2", "QL", T0 + 5 * MINUTE + 10_000));
+        harness.setProcessingTime(1_000);
+        assertEquals(List.of(0L, 5L), minutes(drain()), "the open minutes with people, live");
+        send(first("p3", "QL", T0 + 5 * MINUTE + 20_000));
+        harness.setProcessingTime(2_000);
+        assertEquals(List.of(ql(T0 + 5 * MINUTE, 3, 12.0)), drain(), "minute 0 did not change: not sent again");
+        send(first("p4", "QL", T0 + 2 * MINUTE + 10_000));
+        harness.setProcessingTime(3_000);
+        List<Coverage> out = drain();
+        assertEquals(List.of(2L, 5L), minutes(out), "from the changed minute on: every later point counts them");
+        assertEquals(4, out.get(1).getSampled());
+        harness.setProcessingTime(10_000);
+        assertEquals(List.of(), drain(), "nothing changed, nothing sent");
+
+        harness.processWatermark(Long.MAX_VALUE);
+        List<Coverage> last = drain();
+        assertEquals(0L, minutes(last).get(0), "the final points still cover every minute from the first");
+        assertEquals(4, last.get(last.size() - 1).getSampled());
+    }
+
+    @Test
     void aBigWatermarkJumpAndTheEndOfInputEmitEachFinalMinuteOnce() throws Exception {
         harness = townships();
         for (int i = 0; i < 50; i++) {
