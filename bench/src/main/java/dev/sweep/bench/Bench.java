@@ -103,7 +103,8 @@ public final class Bench {
             // The same campaign in this JVM: the one-hour backlog and the live stations come from it.
             Instant hourFrom = campaign.waves().get(campaign.waves().size() - 1).opens();
             List<Emission> hour = new ArrayList<>();
-            LiveFeed.Stations stations = s.phase("same replay in the bench: live feed, 1-h backlog", () -> {
+            LiveFeed.Stations stations = !o.live() && !o.comparisons() ? null
+                    : s.phase("same replay in the bench: live feed, 1-h backlog", () -> {
                 long from = hourFrom.toEpochMilli();
                 long to = hourFrom.plus(Duration.ofHours(1)).toEpochMilli();
                 return LiveFeed.Stations.of(new CampaignSimulator(shipped, o.seed(), Set.of(), shift,
@@ -121,7 +122,7 @@ public final class Bench {
 
             List<BenchReport.Round> rounds = new ArrayList<>();
             try (KafkaPart kafka = s.kafka("kafka (campaign, copy)", copy(template, "kafka-throughput"));
-                 KafkaPart hourKafka = s.kafka("kafka (1-hour backlog)", s.dir("kafka-hour"))) {
+                 KafkaPart hourKafka = o.comparisons() ? s.kafka("kafka (1-hour backlog)", s.dir("kafka-hour")) : null) {
                 if (o.comparisons()) {
                     s.phase("1-hour backlog -> its own broker", () -> {
                         try (StationFeed feed = new StationFeed(hourKafka.bootstrap())) {
@@ -151,7 +152,7 @@ public final class Bench {
             }
 
             List<BenchReport.LiveRun> live = new ArrayList<>();
-            for (int r = 1; r <= o.runs(); r++) {
+            for (int r = 1; o.live() && r <= o.runs(); r++) {
                 int run = r;
                 live.add(s.phase("live job " + r + "/" + o.runs() + ": catch-up ... kill", () ->
                         live(run, template, influx, campaign, stations, scans + heartbeats, scans)));
@@ -188,7 +189,8 @@ public final class Bench {
         CoverageOptions options = options(kafka, influx, campaign, true);
         double brokerCpu = seconds(kafka.process().cpu());
         double influxCpu = influx == null ? 0 : seconds(influx.process().cpu());
-        try (JobPart job = s.job(name, new JobMain.Order(options, s.dir(slug(name)).toString(), records, scans))) {
+        JobMain.Order order = new JobMain.Order(options, s.dir(slug(name)).toString(), records, scans);
+        try (JobPart job = s.job(name, order)) {
             JobMain.Reading r = job.awaitFinished(JobMain.readLimit(records));
             double processCpu = seconds(job.process().cpu());
             brokerCpu = seconds(kafka.process().cpu()) - brokerCpu;
@@ -206,8 +208,17 @@ public final class Bench {
                     r.lastReadSeconds(), r.finishedSeconds(), r.firstInfluxSeconds(), cpu, cpu / records * 1e6,
                     secondHalf, jit, withoutJit, processCpu, brokerCpu, influxCpu, r.influxPoints(), r.checkpoints(),
                     r.busyMsPerSecond(), r.threadCpuSecondHalf(), influx == null || ledger == null ? null : exactness(influx, ledger),
-                    before, Machine.Load.now());
+                    heapOf(job, order), before, Machine.Load.now());
         }
+    }
+
+    /** The bounded job's heap over its run, from its GC log (complete once the JVM has exited). */
+    private GcLog.Heap heapOf(JobPart job, JobMain.Order order) {
+        job.close();
+        GcLog.Heap heap = GcLog.read(JobPart.gcLog(order));
+        log.printf("bench: heap of the job's JVM: at most %,d MiB used, %,d MiB after a collection (%d collections)%n",
+                heap.peakUsedBytes() >> 20, heap.maxAfterGcBytes() >> 20, heap.collections());
+        return heap;
     }
 
     /** Every area's final coverage in InfluxDB against the ledger's people at home (the job is exact, or says so). */
@@ -366,6 +377,11 @@ public final class Bench {
                 over(rounds, r -> r.withInflux().exact().exact()), "all " + areas,
                 rounds.stream().allMatch(r -> r.withInflux().exact().all()), "after each run: last(sampled) of"
                 + " coverage by area, every level, against the simulator's ledger (people at home)"));
+        f.add(figure("", "  heap of the job's JVM over the read, most after a collection", "MiB",
+                over(rounds, r -> r.withInflux().heap().maxAfterGcBytes() / 1048576.0), null, null, "from the job"
+                + " JVM's GC log (-Xlog:gc); with RocksDB, state is off the heap (its managed memory: 512 MB)"));
+        f.add(figure("", "  same, most in use before a collection", "MiB",
+                over(rounds, r -> r.withInflux().heap().peakUsedBytes() / 1048576.0), null, null, null));
         f.add(figure("", "  same, submit -> finished", "rec/s", over(rounds, r -> r.withInflux().overallPerSecond()),
                 null, null, null));
         f.add(figure("", "  submit -> first record read", "s", over(rounds, r -> r.withInflux().firstReadSeconds()),

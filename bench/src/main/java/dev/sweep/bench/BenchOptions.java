@@ -22,12 +22,15 @@ import java.util.Objects;
  * @param latencyFor    how long each latency is measured, after a warm-up of {@link #LATENCY_WARMUP}
  * @param comparisons   whether each round also runs the job with Kafka outputs only and on the 1-hour backlog
  *                      (false: a city's campaign, where each extra read of it costs half an hour)
+ * @param live          whether the live runs follow (each catches up with the whole campaign, then latency,
+ *                      heap, checkpoint and a killed task manager; false: a city's day, where that read costs as
+ *                      much as the bounded one)
  * @param soak          null: the bench; else the soak's length (the bench's figures are not measured then)
  * @param soakRate      the soak's steady rate, scans/s
  */
 public record BenchOptions(Launcher launcher, String scenario, long seed, int runs, int parallelism,
                            CoverageOptions.StateBackend stateBackend, List<Integer> latencyRates, Duration latencyFor,
-                           boolean comparisons, Duration soak, int soakRate) {
+                           boolean comparisons, boolean live, Duration soak, int soakRate) {
     public static final Duration LATENCY_WARMUP = Duration.ofSeconds(5);
     public static final Duration SOAK_DEFAULT = Duration.ofMinutes(30);
     /** The soak runs inside the moved campaign's last wave and its window's margin. */
@@ -74,12 +77,12 @@ public record BenchOptions(Launcher launcher, String scenario, long seed, int ru
     /** The bench's defaults: Neixiang, seed 7, 3 runs, parallelism 2, latency at 5,000 and 20,000 scans/s for 30 s. */
     public static BenchOptions defaults(Launcher launcher) {
         return new BenchOptions(launcher, "neixiang", 7, 3, 2, null, List.of(5_000, 20_000), Duration.ofSeconds(30),
-                true, null, 5_000);
+                true, true, null, 5_000);
     }
 
     public BenchOptions withSoak(Duration length) {
         return new BenchOptions(launcher, scenario, seed, runs, parallelism, stateBackend, latencyRates, latencyFor,
-                comparisons, length, soakRate);
+                comparisons, live, length, soakRate);
     }
 
     /** The campaign as shipped (its own dates); the bench moves it in time. */

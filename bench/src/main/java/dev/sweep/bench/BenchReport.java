@@ -63,7 +63,7 @@ public record BenchReport(String mode, Machine machine, Setup setup, Campaign ca
                          double processCpuSeconds,
                          double brokerCpuSeconds, double influxCpuSeconds, long influxPoints, JobMain.Checkpoints checkpoints,
                          Map<String, Double> busyMsPerSecond, Map<String, Double> threadCpuSecondHalf,
-                         Exactness exact, Machine.Load loadBefore, Machine.Load loadAfter) {}
+                         Exactness exact, GcLog.Heap heap, Machine.Load loadBefore, Machine.Load loadAfter) {}
 
     /**
      * After a bounded run with InfluxDB: how many areas (every level) end in InfluxDB ({@code last(sampled)} of

@@ -31,9 +31,14 @@ final class JobPart implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the job's order " + file, e);
         }
-        return ChildProcess.startReady(name, launcher.main(work.resolve("tmp"), JobMain.class.getName(),
-                file.toString()), work.resolve("logs").resolve(name.replace(' ', '-') + ".log"),
+        return ChildProcess.startReady(name, launcher.withJvmOptions(GcLog.option(gcLog(order)))
+                        .main(work.resolve("tmp"), JobMain.class.getName(), file.toString()), work.resolve("logs").resolve(name.replace(' ', '-') + ".log"),
                 p -> new JobPart(p, p.await(JobMain.READY, JobMain.Heap.class, Duration.ofMinutes(3)).bytes()));
+    }
+
+    /** The job JVM's GC log ({@link GcLog}): its heap over the whole run. */
+    static Path gcLog(JobMain.Order order) {
+        return Path.of(order.workDir()).resolve("gc.log");
     }
 
     ChildProcess process() {

@@ -23,7 +23,7 @@ class BenchOptionsTest {
     static BenchOptions with(BenchOptions o, String scenario, int runs, int parallelism, List<Integer> rates,
                              Duration latencyFor, int soakRate) {
         return new BenchOptions(o.launcher(), scenario, o.seed(), runs, parallelism, o.stateBackend(), rates,
-                latencyFor, o.comparisons(), o.soak(), soakRate);
+                latencyFor, o.comparisons(), o.live(), o.soak(), soakRate);
     }
 
     @Test

@@ -54,6 +54,11 @@ final class BenchCommand implements Callable<Integer> {
             + " half an hour and more for a city's.")
     boolean noComparisons;
 
+    @Option(names = "--no-live", negatable = false, description = "Leave out the live runs (figures 7-11: latency, heap,"
+            + " checkpoint, a killed task manager): each first catches up with the whole campaign, as long again as"
+            + " figure 2's read for a city's day.")
+    boolean noLive;
+
     @Option(names = "--soak", paramLabel = "DURATION", arity = "0..1", fallbackValue = "30m", converter = DurationConverter.class, description = "Run the soak instead of the bench, for DURATION (1m..6h). Default duration: ${FALLBACK-VALUE}.")
     Duration soak;
 
@@ -88,7 +93,7 @@ final class BenchCommand implements Callable<Integer> {
     BenchOptions options() {
         try {
             return new BenchOptions(Launcher.ofThisJvm(Sweep.class.getName()), scenario, seed, runs, parallelism,
-                    CoverageOptions.StateBackend.parse(stateBackend), latencyRates, latencyFor, !noComparisons, soak, soakRate);
+                    CoverageOptions.StateBackend.parse(stateBackend), latencyRates, latencyFor, !noComparisons, !noLive, soak, soakRate);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
