@@ -63,6 +63,13 @@ public final class SiteAlerts extends KeyedCoProcessFunction<Integer, MinuteScan
         /** The minute of a close waiting ahead of the event clock, or -1; and the clock when it was noticed. */
         public long closeAhead = -1;
         public long clockAtClose = Long.MIN_VALUE;
+        /**
+         * Scans in the slow window before the last judged minute ([lastTick - slowWindow, lastTick)), kept as the
+         * minutes pass (one entering, one leaving): a judgement no longer reads the window minute by minute.
+         */
+        public long windowScans;
+        /** Whether {@link #windowScans} is kept (false in a view from before it was: it is summed once). */
+        public boolean windowKept;
         public Incident offline;
         public Incident silent;
         public Incident slow;
@@ -128,27 +135,41 @@ public final class SiteAlerts extends KeyedCoProcessFunction<Integer, MinuteScan
     public void processElement1(MinuteScans minute, Context ctx, Collector<Alert> out) throws Exception {
         long start = minute.minute;
         long end = start + MINUTE;
-        SiteView v = viewOf();
+        SiteView v = view.value();
+        boolean changed = v == null;
+        v = changed ? new SiteView() : v;
         if (end <= v.lastTick) {
             // A minute already judged: the scans it shows count from the next judgement on.
-            if (minute.scans > 0) {
-                v.lastScanEnd = Math.max(v.lastScanEnd, end);
+            if (minute.scans > 0 && end > v.lastScanEnd) {
+                v.lastScanEnd = end;
+                changed = true;
             }
             if (start >= v.lastTick - rules.slowWindow().toMillis()) {
+                // Inside the judged window: its sum takes the difference.
+                Integer before = scansPerMinute.get(start);
                 scansPerMinute.put(start, minute.scans);
+                v.windowScans += minute.scans - (before == null ? 0 : before);
+                changed = true;
             }
         } else {
             // Site minutes are re-sent as they fill: the latest count of a minute wins.
             scansPerMinute.put(start, minute.scans);
-            v.waitingFrom = Math.min(v.waitingFrom, end);
+            if (end < v.waitingFrom) {
+                v.waitingFrom = end;
+                changed = true;
+            }
         }
-        view.update(v);
+        if (changed) {
+            view.update(v); // most records change nothing in the view: on RocksDB a put saved per record
+        }
         tickAfter(ctx.timerService(), end - 1);
     }
 
     @Override
     public void processElement2(Heartbeat h, Context ctx, Collector<Alert> out) throws Exception {
-        SiteView v = viewOf();
+        SiteView v = view.value();
+        boolean changed = v == null;
+        v = changed ? new SiteView() : v;
         long due = Math.max(ceilMinute(h.reportedAt), v.lastTick == Long.MIN_VALUE ? Long.MIN_VALUE : v.lastTick + MINUTE);
         Heartbeats filed = waiting.get(due);
         if (filed == null) {
@@ -156,14 +177,20 @@ public final class SiteAlerts extends KeyedCoProcessFunction<Integer, MinuteScan
         }
         filed.add(h);
         waiting.put(due, filed);
-        v.waitingFrom = Math.min(v.waitingFrom, due);
+        if (due < v.waitingFrom) {
+            v.waitingFrom = due;
+            changed = true;
+        }
         long clock = ctx.timerService().currentWatermark();
         if (h.closed() && due > clock && clock < Long.MAX_VALUE) {
             v.closeAhead = Math.max(v.closeAhead, due);
             v.clockAtClose = clock;
+            changed = true;
             ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + stalledAfterMillis);
         }
-        view.update(v);
+        if (changed) {
+            view.update(v);
+        }
         tickAfter(ctx.timerService(), h.reportedAt);
     }
 
@@ -199,7 +226,7 @@ public final class SiteAlerts extends KeyedCoProcessFunction<Integer, MinuteScan
                 minutes(rules.silentAfter().toMillis()), site, out);
 
         long window = rules.slowWindow().toMillis();
-        double share = scansBetween(now - window, now) / (site.capacityPerHour() * (window / 3_600_000.0));
+        double share = v.windowScans / (site.capacityPerHour() * (window / 3_600_000.0));
         boolean slow = !offline && v.queue >= rules.slowQueue() && now - judgedSince >= window
                 && share < rules.slowBelow();
         v.slow = judge(AlertKind.SITE_SLOW, v.slow, slow, now, now, rules.slowFor().toMillis(), share,
@@ -226,17 +253,17 @@ public final class SiteAlerts extends KeyedCoProcessFunction<Integer, MinuteScan
         long window = rules.slowWindow().toMillis();
         long from = v.lastTick == Long.MIN_VALUE ? Math.min(v.waitingFrom, now) : v.lastTick + MINUTE;
         from = Math.min(from, v.waitingFrom);
+        keepWindow(v, window);
         for (long tick = from; tick <= now; tick += MINUTE) {
             Heartbeats due = waiting.get(tick);
             if (due != null) {
                 waiting.remove(tick);
                 apply(v, site, due, out);
             }
-            Integer scans = scansPerMinute.get(tick - MINUTE);
+            Integer scans = slide(v, tick, window);
             if (scans != null && scans > 0) {
                 v.lastScanEnd = Math.max(v.lastScanEnd, tick);
             }
-            scansPerMinute.remove(tick - MINUTE - window); // no later minute's window reaches it
         }
         v.lastTick = now;
         v.waitingFrom = Long.MAX_VALUE;
@@ -280,12 +307,15 @@ public final class SiteAlerts extends KeyedCoProcessFunction<Integer, MinuteScan
         }
         long upTo = v.closeAhead;
         long from = Math.min(v.waitingFrom, v.lastTick == Long.MIN_VALUE ? upTo : v.lastTick + MINUTE);
+        long window = rules.slowWindow().toMillis();
+        keepWindow(v, window);
         for (long tick = from; tick <= upTo; tick += MINUTE) {
             Heartbeats due = waiting.get(tick);
             if (due != null) {
                 waiting.remove(tick);
                 apply(v, site, due, out);
             }
+            slide(v, tick, window); // the window's sum follows the clock it skips
         }
         v.lastTick = upTo; // what is filed beyond the close waits for its minute, from here on
         v.waitingFrom = Long.MAX_VALUE;
@@ -337,6 +367,30 @@ public final class SiteAlerts extends KeyedCoProcessFunction<Integer, MinuteScan
     }
 
     /** Scans in the minutes starting in [from, until): one look-up a minute. */
+    /**
+     * Moves the slow window's sum on to end at {@code tick}: the minute before it enters, the minute a window
+     * earlier leaves and is forgotten (no later window reaches it). Each minute enters and leaves once, however
+     * far ahead the input runs. Returns the entering minute's scans.
+     */
+    private Integer slide(SiteView v, long tick, long window) throws Exception {
+        Integer entering = scansPerMinute.get(tick - MINUTE);
+        long leaving = tick - MINUTE - window;
+        if (tick > v.lastTick) {
+            Integer left = scansPerMinute.get(leaving);
+            v.windowScans += (entering == null ? 0 : entering) - (left == null ? 0 : left);
+        }
+        scansPerMinute.remove(leaving);
+        return entering;
+    }
+
+    /** A view from before the window's sum was kept: summed once from the minutes kept. */
+    private void keepWindow(SiteView v, long window) throws Exception {
+        if (!v.windowKept) {
+            v.windowScans = v.lastTick == Long.MIN_VALUE ? 0 : scansBetween(v.lastTick - window, v.lastTick);
+            v.windowKept = true;
+        }
+    }
+
     private long scansBetween(long from, long until) throws Exception {
         long n = 0;
         for (long m = from; m < until; m += MINUTE) {

@@ -148,6 +148,25 @@ class SiteAlertsHarnessTest {
     }
 
     @Test
+    void aJudgedMinuteSentAgainWithMoreScansCountsInTheSlowWindow() throws Exception {
+        heartbeats(0, 60, 15);
+        scans(0, 60, 2); // 30 in 15 minutes against a capacity of 75: slow
+        clockAt(20);
+        assertEquals(List.of("RAISED SITE_SLOW since+15 at+20 0.4"), alerts());
+        // Late scans fill the judged minutes 10..19 again (a site minute is re-sent as it fills): 6 each.
+        for (long m = 10; m < 20; m++) {
+            long start = OPENS + m * MINUTE;
+            harness.processElement1(new MinuteScans(SITE_INDEX, start, 6), start + MINUTE - 1);
+        }
+        clockAt(60);
+        // From 21 the window holds 70 of 75; cleared after 5 minutes, at 26 (minutes 11..25: 54 + 12 = 66).
+        // Minutes 10..19 leave it one by one: at 33 it holds 18..32 (12 + 26 = 38, 0.51), at 34 19..33 (6 + 28 =
+        // 34, 0.45): slow again, raised 5 minutes later, when the window is 2 a minute again (30 of 75).
+        assertEquals(List.of("RESOLVED SITE_SLOW since+15 at+26 0.88", "RAISED SITE_SLOW since+34 at+39 0.4"),
+                alerts(), "the window's sum takes a judged minute's new count, and lets it go a window later");
+    }
+
+    @Test
     void aSiteThatClosesIsNotLaggingAndItsIncidentsEnd() throws Exception {
         heartbeats(0, 10, 60);
         scans(0, 10, 5);
