@@ -39,7 +39,7 @@ public class CoverageFlags {
     @Option(names = "--influx-bucket", defaultValue = "sweep", description = "InfluxDB bucket (db/rp on 1.x). Default: ${DEFAULT-VALUE}.")
     String influxBucket;
 
-    @Option(names = "--influx-flush-every", defaultValue = "250ms", converter = DurationConverter.class, description = "Longest a point waits in the InfluxDB sink's batch (batches also go at 5,000 points and at every checkpoint). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--influx-flush-every", defaultValue = "100ms", converter = DurationConverter.class, description = "Longest a point waits in the InfluxDB sink's batch (batches also go at 5,000 points and at every checkpoint). Default: ${DEFAULT-VALUE}.")
     Duration influxFlushEvery;
 
     @Option(names = "--bounded", description = "Stop at the topics' end offsets as of the start, instead of running on.")
@@ -78,7 +78,7 @@ public class CoverageFlags {
     @Option(names = "--dedup-ttl", defaultValue = "1d", converter = DurationConverter.class, description = "How long a scanId is remembered to drop a station's re-sends. Default: ${DEFAULT-VALUE}.")
     Duration dedupTtl;
 
-    @Option(names = "--emit-every", defaultValue = "1s", converter = DurationConverter.class, description = "Live updates of the current minute and of coverage, in wall time. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--emit-every", defaultValue = "500ms", converter = DurationConverter.class, description = "Live updates of the current minute and of coverage, in wall time. Default: ${DEFAULT-VALUE}.")
     Duration emitEvery;
 
     @Option(names = "--target-coverage", description = "Coverage the ETA aims for, 0..1. Default: the scenario's.")

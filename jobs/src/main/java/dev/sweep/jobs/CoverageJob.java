@@ -85,6 +85,9 @@ public final class CoverageJob {
     public record Outputs(Sink<SiteMinute> siteMinutes, Sink<Coverage> coverage, Sink<Alert> alerts,
                           Sink<PipelineMinute> pipeline, Sink<DeadLetter> deadLetters, Sink<String> influx) {}
 
+    /** How long a network buffer that is not full may wait before it goes to the next task. */
+    static final long NETWORK_FLUSH_MILLIS = 10;
+
     private CoverageJob() {}
 
     /** Sets the environment up for the job (parallelism, checkpoints) and builds its graph from {@code stations} to {@code outputs}. */
@@ -94,6 +97,9 @@ public final class CoverageJob {
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.enableCheckpointing(o.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         env.getConfig().enableObjectReuse();
+        // A network buffer that is not full goes out after this long (Flink's default, 100 ms, is paid at each of
+        // the four exchanges between a scan and its InfluxDB point); a backlog fills buffers long before.
+        env.setBufferTimeout(NETWORK_FLUSH_MILLIS);
         Scenario campaign = o.campaign();
 
         DataStream<Inbound> inbound = env.fromSource(stations, WatermarkStrategy

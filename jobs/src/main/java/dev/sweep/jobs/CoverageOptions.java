@@ -175,7 +175,7 @@ public final class CoverageOptions implements Serializable {
         private String influxUrl;
         private String influxOrg = "sweep";
         private String influxBucket = "sweep";
-        private Duration influxFlushEvery = Duration.ofMillis(250);
+        private Duration influxFlushEvery = Duration.ofMillis(100);
         private int parallelism = 2;
         private Duration checkpointInterval = Duration.ofSeconds(10);
         private String checkpoints;
@@ -184,7 +184,7 @@ public final class CoverageOptions implements Serializable {
         private Duration outOfOrderness = Duration.ofSeconds(30);
         private Duration idleAfter = Duration.ofMinutes(1);
         private Duration dedupTtl = Duration.ofDays(1);
-        private Duration emitEvery = Duration.ofSeconds(1);
+        private Duration emitEvery = Duration.ofMillis(500);
         private AlertRules rules = AlertRules.defaults();
 
         private Builder(String bootstrap, Scenario campaign) {

@@ -31,7 +31,7 @@ import org.apache.flink.util.Collector;
  * from the oldest kept minute on. No person is ever lost from coverage.
  * State per area: one {@link Minutes} (the people before the kept minutes, the people per kept minute, the last
  * final minute, the earliest minute to rewrite, the latest minute with people, the earliest minute not yet sent
- * live), read and written once per record
+ * live, the event clock last seen), read and written once per record
  * or timer: on RocksDB one get and one put, where a map of minutes cost a seek and a decode per minute per point.
  */
 public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, Coverage> {
@@ -131,14 +131,25 @@ public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, 
             // Processing time: send the open minutes live, those a person changed since the last time (a point
             // counts everyone up to its minute, so from the earliest change on). Read from a backlog, the minutes
             // between the event clock and the newest can be many: sent again every second, they were most of the
-            // job's InfluxDB points.
+            // job's InfluxDB points. As in SiteMinutes, minutes far ahead of a moving event clock are a backlog:
+            // their final points come soon; a clock that has stopped may never reach them, so they go out then.
+            long clock = ctx.timerService().currentWatermark();
+            boolean clockStopped = clock == state.clock;
+            state.clock = clock;
+            long upTo = clock == Long.MIN_VALUE || clock == Long.MAX_VALUE || clockStopped ? state.lastActive
+                    : Math.min(state.lastActive, Tally.minuteOf(clock) + SiteMinutes.AHEAD);
             long open = done == NONE ? state.first() : done + MINUTE;
-            for (long m = Math.max(open, state.liveFrom); m <= state.lastActive; m += MINUTE) {
+            for (long m = Math.max(open, state.liveFrom); m <= upTo; m += MINUTE) {
                 if (state.has(m) || m == state.lastActive) {
                     out.collect(point(state, area, m));
                 }
             }
-            state.liveFrom = NONE;
+            if (upTo >= state.lastActive) {
+                state.liveFrom = NONE;
+            } else {
+                state.liveFrom = Math.max(state.liveFrom, upTo + MINUTE); // held for the clock: look again
+                ctx.timerService().registerProcessingTimeTimer((timestamp / emitEveryMillis + 1) * emitEveryMillis);
+            }
             changed = true;
         }
         if (changed) {
@@ -196,6 +207,8 @@ public final class AreaCoverage extends KeyedProcessFunction<String, AreaCount, 
         public long lastActive = NONE;
         /** The earliest minute changed since the open minutes were last sent live, or {@link #NONE}. */
         public long liveFrom = NONE;
+        /** The event clock when the open minutes were last looked at (one that has not moved since has stopped). */
+        public long clock = Long.MIN_VALUE;
 
         public Minutes() {}
 

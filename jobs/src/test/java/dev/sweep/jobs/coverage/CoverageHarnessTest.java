@@ -199,6 +199,25 @@ class CoverageHarnessTest {
     }
 
     @Test
+    void readFromABacklogMinutesFarAheadOfAMovingClockWaitForItUnlessItStops() throws Exception {
+        harness = townships();
+        harness.processWatermark(T0);
+        send(first("p1", "QL", T0 + 10_000));
+        send(first("p2", "QL", T0 + 10 * MINUTE + 10_000));
+        harness.setProcessingTime(1_000);
+        assertEquals(List.of(0L), minutes(drain()), "minute 10 is far ahead of the clock at 0: held");
+        harness.processWatermark(T0 + MINUTE - 1);
+        assertEquals(List.of(0L), minutes(drain()), "minute 0 final");
+        harness.setProcessingTime(2_000);
+        assertEquals(List.of(), drain(), "the clock moved: still a backlog");
+        harness.setProcessingTime(3_000);
+        assertEquals(List.of(ql(T0 + 10 * MINUTE, 2, 8.0)), drain(), "the clock stopped: minute 10 goes out live");
+        harness.setProcessingTime(10_000);
+        assertEquals(List.of(), drain(), "once");
+        assertEquals(0, harness.numProcessingTimeTimers(), "nothing held, nothing to look at again");
+    }
+
+    @Test
     void aBigWatermarkJumpAndTheEndOfInputEmitEachFinalMinuteOnce() throws Exception {
         harness = townships();
         for (int i = 0; i < 50; i++) {
