@@ -212,7 +212,10 @@ public final class Bench {
         }
     }
 
-    /** The bounded job's heap over its run, from its GC log (complete once the JVM has exited). */
+    /**
+     * The bounded job's heap over its run, from its GC log: complete only once the JVM has exited, so this ends
+     * the job's process first (the try-with-resources' close after it finds it ended).
+     */
     private GcLog.Heap heapOf(JobPart job, JobMain.Order order) {
         job.close();
         GcLog.Heap heap = GcLog.read(JobPart.gcLog(order));

@@ -366,7 +366,6 @@ public final class SiteAlerts extends KeyedCoProcessFunction<Integer, MinuteScan
         }
     }
 
-    /** Scans in the minutes starting in [from, until): one look-up a minute. */
     /**
      * Moves the slow window's sum on to end at {@code tick}: the minute before it enters, the minute a window
      * earlier leaves and is forgotten (no later window reaches it). Each minute enters and leaves once, however
@@ -391,6 +390,7 @@ public final class SiteAlerts extends KeyedCoProcessFunction<Integer, MinuteScan
         }
     }
 
+    /** Scans in the minutes starting in [from, until): one look-up a minute. */
     private long scansBetween(long from, long until) throws Exception {
         long n = 0;
         for (long m = from; m < until; m += MINUTE) {
